@@ -1,0 +1,277 @@
+"""Repairs for what PDF/OCR extraction broke, each one logged with its original offsets.
+
+Every repair is a small pure function `text -> list[Edit]`; `clean_text` runs them in
+order on a MappedText so the cleaned text still points back into the original file.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import product
+from typing import Callable
+
+from .records import DroppedSpan, Edit, MappedText
+
+Repair = Callable[[str], list[Edit]]
+
+LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
+WORD_SHAPE = re.compile(rf"^[\"'“‘(\[]*[{LETTER}]+(?:[-'’][{LETTER}]+)*[.,;:!?)\]”’\"]*$")
+GARBAGE_SYMBOLS = set("%@\\/|{}~^ﬁﬂ")  # what scanned handwriting leaves; not footnote marks
+URL_LIKE = re.compile(r"https?:|www\.|\.nl\b|\.pdf\b", re.IGNORECASE)
+NUMBER_OR_SIGN = re.compile(r"^[(\[]*(?:[\d/.:-]+|&|[-–—])[)\],.;:]*$")
+STANDALONE_NUMBER = re.compile(r"^[ \t]*(\d{1,3})[ \t]*$", re.MULTILINE)
+
+
+@lru_cache(maxsize=200_000)
+def dutch_zipf(word: str) -> float:
+    """Frequency of a word in Dutch (wordfreq's maintained word list), 0 when unknown."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), "nl")
+
+
+def _line_spans(text: str):
+    start = 0
+    for line in text.split("\n"):
+        yield start, start + len(line), line
+        start += len(line) + 1
+
+
+# --- garbage lines -------------------------------------------------------------------------
+
+
+def garbage_score(line: str) -> tuple[float, int]:
+    """Share of tokens that look like real words, and the number of scanner symbols."""
+    tokens = line.split()
+    symbols = sum(ch in GARBAGE_SYMBOLS for ch in line)
+    if not tokens:
+        return 1.0, symbols
+    good = 0
+    for token in tokens:
+        if NUMBER_OR_SIGN.match(token):
+            good += 1
+            continue
+        if not WORD_SHAPE.match(token):
+            continue
+        core = re.sub(rf"[^{LETTER}'’-]", "", token)
+        if dutch_zipf(core) > 0 or (core[:1].isupper() and core[1:].islower()):
+            good += 1
+    return good / len(tokens), symbols
+
+
+def is_garbage_line(line: str) -> bool:
+    """Scanned handwriting comes out as lines of broken words and stray symbols."""
+    stripped = line.strip()
+    if not stripped or URL_LIKE.search(stripped) or STANDALONE_NUMBER.match(stripped):
+        return False
+    if not re.search(rf"[{LETTER}0-9]", stripped):
+        return any(ch in GARBAGE_SYMBOLS for ch in stripped)
+    ratio, symbols = garbage_score(stripped)
+    words = len(stripped.split())
+    if symbols >= 2 and ratio < 0.75:
+        return True
+    return words >= 3 and ratio < 0.4
+
+
+def drop_garbage_lines(text: str) -> list[Edit]:
+    edits = []
+    for start, end, line in _line_spans(text):
+        if is_garbage_line(line):
+            edits.append(Edit(start, min(end + 1, len(text)), "", "garbage-line"))
+    return edits
+
+
+# --- page numbers and note numbers on their own lines ---------------------------------------
+
+
+def page_number_lines(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, value) of lines that hold only a number."""
+    return [(m.start(), m.end(), int(m.group(1))) for m in STANDALONE_NUMBER.finditer(text)]
+
+
+def drop_number_lines(text: str) -> list[Edit]:
+    """Numbers alone on a line are page numbers or endnote numbers, never prose."""
+    edits = []
+    for start, end, _value in page_number_lines(text):
+        edits.append(Edit(start, min(end + 1, len(text)), "", "page-number"))
+    return edits
+
+
+# --- hyphenation across line ends -----------------------------------------------------------
+
+LINE_END_HYPHEN = re.compile(rf"([{LETTER}]+)-[ \t]*\n[ \t]*([{LETTER}]+)")
+CONJUNCTIONS = {"en", "of", "tot", "noch", "en/of"}
+
+
+def keep_line_end_hyphen(left: str, right: str, vocabulary: set[str] = frozenset()) -> bool:
+    """True when a hyphen at a line end is a real one (`werk- of`, `opstart-verloop-afloop`).
+
+    Evidence in order: a conjunction or capital after it; how the same word is written
+    elsewhere in the document; a hyphen chain; the Dutch word list. Dutch compounds are
+    written closed, so without evidence the parts are joined.
+    """
+    if right.lower() in CONJUNCTIONS or right[:1].isupper():
+        return True
+    joined, hyphenated = (left + right).lower(), f"{left}-{right}".lower()
+    if joined in vocabulary:
+        return False
+    if hyphenated in vocabulary or "-" in left:
+        return True
+    if dutch_zipf(joined) > 0:
+        return False
+    return len(left) >= 3 and len(right) >= 3 and min(dutch_zipf(left), dutch_zipf(right)) >= 3.0
+
+
+def join_hyphenated_words(text: str) -> list[Edit]:
+    vocabulary = {w.lower() for w in re.findall(rf"[{LETTER}]+(?:-[{LETTER}]+)*", text)}
+    edits = []
+    for m in LINE_END_HYPHEN.finditer(text):
+        left, right = m.group(1), m.group(2)
+        word_start = m.start(1)
+        while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "-"):
+            word_start -= 1
+        full_left = text[word_start:m.end(1)]
+        gap_start, gap_end = m.end(1), m.start(2)
+        if keep_line_end_hyphen(full_left, right, vocabulary):
+            separator = " " if right.lower() in CONJUNCTIONS else ""
+            edits.append(Edit(gap_start + 1, gap_end, separator))  # keep "-", drop the break
+        else:
+            edits.append(Edit(gap_start, gap_end, "", "line-end-hyphen"))
+    return edits
+
+
+# --- footnote marks glued to words or punctuation -------------------------------------------
+
+FOOTNOTE_SYMBOLS = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰®™¢»]+\*?")
+# digits right after sentence punctuation: "wijk.5 De", "“commons” .4"; not "2.5" or "p. 1"
+FOOTNOTE_DIGITS = re.compile(r"(?:(?<=[^\d\s][.,;:])|(?<=\s\.)|(?<=[)”’]))\d{1,2}[+*]?(?=\s|$)")
+# OCR reads a superscript after punctuation as ? > = : "2006),?" "2013.>" "wendbaar= te"
+FOOTNOTE_PUNCT = re.compile(r"(?:(?<=[.,)])[?>]+|(?<=[a-zà-ÿ])=)(?=[\s®™¢»*]|$)")
+
+
+def stray_closing_quotes(text: str) -> list[tuple[int, int]]:
+    """Closing quotes with nothing open before them in the paragraph: OCR'd footnote marks."""
+    spans = []
+    for block in re.finditer(r"(?:.+\n?)+", text):
+        depth = 0
+        straight_open = False
+        body = block.group(0)
+        for i, ch in enumerate(body):
+            if ch in "“„":
+                depth += 1
+            elif ch == "”":
+                if depth > 0:
+                    depth -= 1
+                elif i > 0 and body[i - 1] in ".,;:)" and (i + 1 == len(body) or body[i + 1].isspace()):
+                    spans.append((block.start() + i, block.start() + i + 1))
+            elif ch == '"':
+                closing_shape = i > 0 and body[i - 1] in ".)" and (i + 1 == len(body) or body[i + 1].isspace())
+                if closing_shape and not straight_open:
+                    spans.append((block.start() + i, block.start() + i + 1))
+                else:
+                    straight_open = not straight_open
+    return spans
+
+
+def drop_footnote_marks(text: str) -> list[Edit]:
+    spans = {(m.start(), m.end()) for m in FOOTNOTE_SYMBOLS.finditer(text)}
+    spans |= {(m.start(), m.end()) for m in FOOTNOTE_DIGITS.finditer(text)}
+    spans |= {(m.start(), m.end()) for m in FOOTNOTE_PUNCT.finditer(text)}
+    spans |= set(stray_closing_quotes(text))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [Edit(start, end, "", "footnote-mark") for start, end in merged]
+
+
+# --- é read for ë ---------------------------------------------------------------------------
+
+ACCENTED_WORD = re.compile(rf"[{LETTER}]*é[{LETTER}]*")
+E_READINGS = ("é", "ë", "ö", "è")  # OCR turns ë (and sometimes ö, è) into é
+
+
+def repair_diaeresis_word(word: str) -> str | None:
+    """The best spelling of `word` with each é read as é/ë/ö/è, if clearly better than as is."""
+    lower = word.lower()
+    current = dutch_zipf(lower)
+    positions = [i for i, ch in enumerate(lower) if ch == "é"]
+    if len(positions) > 3:
+        return None
+    best, best_score = None, current
+    for choice in product(E_READINGS, repeat=len(positions)):
+        chars = list(word)
+        for pos, reading in zip(positions, choice):
+            chars[pos] = reading
+        candidate = "".join(chars)
+        if candidate == word:
+            continue
+        score = dutch_zipf(candidate.lower())
+        if score > best_score:
+            best, best_score = candidate, score
+    if best is None:
+        return None
+    if current > 0 and (best_score < 2.0 or best_score - current < 1.5):
+        return None
+    return best
+
+
+def repair_diaeresis(text: str) -> list[Edit]:
+    edits = []
+    for m in ACCENTED_WORD.finditer(text):
+        repaired = repair_diaeresis_word(m.group(0))
+        if repaired is None:
+            continue
+        for i, (old, new) in enumerate(zip(m.group(0), repaired)):
+            if old != new:
+                edits.append(Edit(m.start() + i, m.start() + i + 1, new, "diaeresis"))
+    return edits
+
+
+# --- composition ----------------------------------------------------------------------------
+
+
+def normalize_newlines(text: str) -> list[Edit]:
+    return [Edit(m.start(), m.end(), "\n") for m in re.finditer(r"\r\n?|\f", text)]
+
+
+REPAIRS: tuple[Repair, ...] = (
+    normalize_newlines,
+    drop_garbage_lines,
+    drop_number_lines,
+    join_hyphenated_words,
+    drop_footnote_marks,
+    repair_diaeresis,
+)
+
+
+def line_starts(original: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer("\n", original)]
+
+
+def line_of(starts: list[int], offset: int) -> int:
+    from bisect import bisect_right
+
+    return bisect_right(starts, offset)
+
+
+def clean_text(original: str, repairs: tuple[Repair, ...] = REPAIRS) -> tuple[MappedText, list[DroppedSpan]]:
+    """Run every repair in order; return the cleaned text and the log of what changed."""
+    current = MappedText.identity(original)
+    dropped: list[DroppedSpan] = []
+    starts = line_starts(original)
+    for repair in repairs:
+        edits = repair(current.text)
+        for edit in edits:
+            if edit.reason is None:
+                continue
+            start, end = current.original_span(edit.start, edit.end)
+            dropped.append(
+                DroppedSpan(start, end, line_of(starts, start), edit.reason, original[start:end], edit.replacement)
+            )
+        current = current.apply(edits)
+    dropped.sort(key=lambda d: (d.start, d.end, d.reason))
+    return current, dropped

@@ -1,0 +1,289 @@
+"""The SQLite store: schema, one transaction per document, and the queries the CLI needs.
+
+Users can open the file with `sqlite3` or Datasette; `PRAGMA user_version` is the schema
+version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import BpError
+from .records import IngestedDocument
+
+SCHEMA_VERSION = 1
+DEFAULT_WORKSPACE = Path(".bp")
+DB_ENV = "BP_DB"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    encoding TEXT NOT NULL,
+    title TEXT NOT NULL,
+    nlp_pipeline TEXT NOT NULL,
+    nlp_version TEXT NOT NULL,
+    nlp_fallback INTEGER NOT NULL,
+    paragraphs INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    section TEXT,
+    page INTEGER,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    lemmas TEXT NOT NULL,
+    pos TEXT NOT NULL,
+    tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_document ON sentences(document_id, ordinal);
+CREATE TABLE IF NOT EXISTS quotes (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    number INTEGER,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    first_sentence INTEGER,
+    last_sentence INTEGER,
+    section TEXT,
+    page INTEGER
+);
+CREATE TABLE IF NOT EXISTS dropped (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    text TEXT NOT NULL,
+    replacement TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS models (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    card TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS predictions (
+    target TEXT NOT NULL,          -- 'sentence' or 'quote'
+    target_uid TEXT NOT NULL,
+    code TEXT NOT NULL,
+    probability REAL NOT NULL,
+    assigned INTEGER NOT NULL,     -- probability at or above the code's threshold
+    model_id TEXT NOT NULL,
+    PRIMARY KEY (target, target_uid, code)
+);
+"""
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get(DB_ENV, DEFAULT_WORKSPACE / "bp.sqlite"))
+
+
+def connect(path: Path, create: bool = True) -> sqlite3.Connection:
+    if not create and not path.exists():
+        raise BpError("no database here yet; run `bp ingest` first", path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(path)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise BpError(f"not a bp database: {exc}", path) from None
+    if version not in (0, SCHEMA_VERSION):
+        raise BpError(f"database schema {version} is not the supported {SCHEMA_VERSION}", path)
+    with conn:
+        conn.executescript(SCHEMA)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return conn
+
+
+def document_prefix(name: str) -> str:
+    """`002_f410….txt` -> `002`: the short id sentence uids start with."""
+    stem = name.rsplit(".", 1)[0]
+    return stem.split("_", 1)[0] if "_" in stem else stem
+
+
+def stored_document(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
+
+
+def is_unchanged(conn: sqlite3.Connection, name: str, sha256: str, pipeline_name: str, pipeline_version: str) -> bool:
+    row = stored_document(conn, name)
+    return bool(row and row["sha256"] == sha256 and row["nlp_pipeline"] == pipeline_name and row["nlp_version"] == pipeline_version)
+
+
+def write_document(conn: sqlite3.Connection, doc: IngestedDocument) -> None:
+    """Replace a document and everything derived from it, all or nothing."""
+    prefix = document_prefix(doc.raw.name)
+    clash = conn.execute("SELECT name FROM documents WHERE prefix = ? AND name != ?", (prefix, doc.raw.name)).fetchone()
+    if clash:
+        prefix = doc.raw.name.rsplit(".", 1)[0]
+    with conn:
+        old = stored_document(conn, doc.raw.name)
+        if old is not None:
+            uids = [r[0] for r in conn.execute("SELECT uid FROM sentences WHERE document_id = ?", (old["id"],))]
+            uids += [r[0] for r in conn.execute("SELECT uid FROM quotes WHERE document_id = ?", (old["id"],))]
+            conn.executemany("DELETE FROM predictions WHERE target_uid = ?", [(u,) for u in uids])
+            conn.execute("DELETE FROM documents WHERE id = ?", (old["id"],))
+        cursor = conn.execute(
+            "INSERT INTO documents (name, prefix, path, sha256, encoding, title, nlp_pipeline, nlp_version,"
+            " nlp_fallback, paragraphs, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.raw.name, prefix, doc.raw.path, doc.raw.sha256, doc.raw.encoding, doc.title,
+                doc.pipeline.name, doc.pipeline.version, int(doc.pipeline.is_fallback), doc.paragraphs,
+                datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            ),
+        )
+        doc_id = cursor.lastrowid
+        conn.executemany(
+            "INSERT INTO sentences (uid, document_id, ordinal, paragraph, kind, section, page, start, \"end\","
+            " text, lemmas, pos, tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    sentence_uid(prefix, s.ordinal), doc_id, s.ordinal, s.paragraph, s.kind, s.section, s.page,
+                    s.start, s.end, s.text, s.lemmas, " ".join(t.pos for t in s.tokens if not t.punct),
+                    json.dumps([[t.text, t.lemma, t.pos] for t in s.tokens], ensure_ascii=False),
+                )
+                for s in doc.sentences
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO quotes (uid, document_id, ordinal, kind, source_id, number, text, start, \"end\","
+            " first_sentence, last_sentence, section, page) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    f"{prefix}-q{i:03d}", doc_id, i, q.kind, q.source_id, q.number, q.text, q.start, q.end,
+                    q.first_sentence, q.last_sentence, q.section, q.page,
+                )
+                for i, q in enumerate(doc.quotes, 1)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO dropped (document_id, start, \"end\", line, reason, text, replacement) VALUES (?,?,?,?,?,?,?)",
+            [(doc_id, d.start, d.end, d.line, d.reason, d.text, d.replacement) for d in doc.dropped],
+        )
+
+
+def sentence_uid(prefix: str, ordinal: int) -> str:
+    return f"{prefix}-s{ordinal:04d}"
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def documents(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT d.*, (SELECT COUNT(*) FROM sentences s WHERE s.document_id = d.id) AS sentences,"
+        " (SELECT COUNT(*) FROM quotes q WHERE q.document_id = d.id) AS quotes,"
+        " (SELECT COUNT(*) FROM dropped x WHERE x.document_id = d.id) AS dropped"
+        " FROM documents d ORDER BY d.name"
+    ).fetchall()
+
+
+def _document_filter(document: str | None) -> tuple[str, list]:
+    if not document:
+        return "", []
+    return " AND (d.name = ? OR d.prefix = ? OR d.name LIKE ?)", [document, document, f"{document}%"]
+
+
+def sentences(
+    conn: sqlite3.Connection,
+    document: str | None = None,
+    section: str | None = None,
+    interview: int | None = None,
+    code: str | None = None,
+    kind: str | None = None,
+) -> Iterator[sqlite3.Row]:
+    where, params = _document_filter(document)
+    if section:
+        where += " AND s.section LIKE ?"
+        params.append(f"%{section}%")
+    if kind:
+        where += " AND s.kind = ?"
+        params.append(kind)
+    if interview is not None:
+        where += (
+            " AND EXISTS (SELECT 1 FROM quotes q WHERE q.document_id = s.document_id AND q.kind = 'interview'"
+            " AND q.number = ? AND s.ordinal BETWEEN q.first_sentence AND q.last_sentence)"
+        )
+        params.append(interview)
+    select_codes = ", (SELECT group_concat(code, ' ') FROM (SELECT code FROM predictions p WHERE p.target = 'sentence'" \
+        " AND p.target_uid = s.uid AND p.assigned = 1 ORDER BY code)) AS codes"
+    if code:
+        where += " AND EXISTS (SELECT 1 FROM predictions p WHERE p.target = 'sentence' AND p.target_uid = s.uid AND p.assigned = 1 AND (p.code = ? OR substr(p.code, 1, length(?)) = ?))"
+        params.extend([code, code, code])
+    return conn.execute(
+        "SELECT s.*, d.name AS document" + select_codes + " FROM sentences s JOIN documents d ON d.id = s.document_id"
+        " WHERE 1=1" + where + " ORDER BY d.name, s.ordinal",
+        params,
+    )
+
+
+def quotes(
+    conn: sqlite3.Connection,
+    document: str | None = None,
+    section: str | None = None,
+    interview: int | None = None,
+    kind: str | None = None,
+) -> Iterator[sqlite3.Row]:
+    where, params = _document_filter(document)
+    if section:
+        where += " AND q.section LIKE ?"
+        params.append(f"%{section}%")
+    if interview is not None:
+        where += " AND q.kind = 'interview' AND q.number = ?"
+        params.append(interview)
+    if kind:
+        where += " AND q.kind = ?"
+        params.append(kind)
+    return conn.execute(
+        "SELECT q.*, d.name AS document, (SELECT group_concat(code, ' ') FROM (SELECT code FROM predictions p"
+        " WHERE p.target = 'quote' AND p.target_uid = q.uid AND p.assigned = 1 ORDER BY code)) AS codes"
+        " FROM quotes q JOIN documents d ON d.id = q.document_id WHERE 1=1" + where + " ORDER BY d.name, q.ordinal",
+        params,
+    )
+
+
+def dropped(conn: sqlite3.Connection, document: str | None = None, reason: str | None = None) -> Iterator[sqlite3.Row]:
+    where, params = _document_filter(document)
+    if reason:
+        where += " AND x.reason = ?"
+        params.append(reason)
+    return conn.execute(
+        "SELECT x.*, d.name AS document FROM dropped x JOIN documents d ON d.id = x.document_id"
+        " WHERE 1=1" + where + " ORDER BY d.name, x.start",
+        params,
+    )
+
+
+def dropped_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {r[0]: r[1] for r in conn.execute("SELECT reason, COUNT(*) FROM dropped GROUP BY reason ORDER BY reason")}
+
+
+def row_dict(row: sqlite3.Row, drop: Iterable[str] = ()) -> dict:
+    skip = set(drop)
+    return {k: row[k] for k in row.keys() if k not in skip}

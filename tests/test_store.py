@@ -1,0 +1,77 @@
+import sqlite3
+
+import pytest
+
+from bestpersons_cli import store
+from bestpersons_cli.errors import BpError
+from bestpersons_cli.ingest import ingest_document, ingest_paths
+from bestpersons_cli.sources import read_document
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_schema_version_is_set(tmp_path):
+    conn = store.connect(tmp_path / "db.sqlite")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+
+
+def test_other_schema_version_is_refused(tmp_path):
+    path = tmp_path / "db.sqlite"
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA user_version = 99")
+    raw.close()
+    with pytest.raises(BpError, match="schema 99"):
+        store.connect(path)
+
+
+def test_unchanged_file_is_skipped_and_changed_file_replaced(tmp_path, fallback):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    doc = write(folder / "010_test.txt", "Titel\n\nBest persons werken hard. Ze hebben ideeën.\n")
+    conn = store.connect(tmp_path / "db.sqlite")
+    first = ingest_paths([folder], conn, fallback)
+    assert [d.raw.name for d in first.ingested] == ["010_test.txt"]
+    again = ingest_paths([folder], conn, fallback)
+    assert again.skipped == ["010_test.txt"] and not again.ingested
+    write(doc, "Titel\n\nEen andere tekst nu.\n")
+    changed = ingest_paths([folder], conn, fallback)
+    assert len(changed.ingested) == 1
+    texts = [r["text"] for r in store.sentences(conn)]
+    assert texts == ["Titel", "Een andere tekst nu."]
+
+
+def test_bad_input_is_reported_and_others_still_go_in(tmp_path, fallback):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "a.txt", "Goede tekst hier.\n")
+    (folder / "b.txt").write_bytes(b"\x00\x01\x02binary")
+    write(folder / "c.txt", "   \n")
+    conn = store.connect(tmp_path / "db.sqlite")
+    report = ingest_paths([folder, tmp_path / "missing.txt"], conn, fallback)
+    assert [d.raw.name for d in report.ingested] == ["a.txt"]
+    messages = [str(e) for e in report.errors]
+    assert any("b.txt" in m and "binary" in m for m in messages)
+    assert any("c.txt" in m and "empty" in m for m in messages)
+    assert any("missing.txt" in m for m in messages)
+
+
+def test_failed_write_leaves_the_database_as_it_was(tmp_path, fallback, monkeypatch):
+    path = write(tmp_path / "a.txt", "Eerste versie van de tekst.\n")
+    conn = store.connect(tmp_path / "db.sqlite")
+    store.write_document(conn, ingest_document(read_document(path), fallback))
+    write(path, "Tweede versie. Met meer zinnen.\n")
+    document = ingest_document(read_document(path), fallback)
+    broken = document.__class__(**{**document.__dict__, "dropped": (None,)})
+    with pytest.raises(AttributeError):
+        store.write_document(conn, broken)
+    assert [r["text"] for r in store.sentences(conn)] == ["Eerste versie van de tekst."]
+
+
+def test_latin1_file_is_decoded(tmp_path, fallback):
+    path = tmp_path / "oud.txt"
+    path.write_bytes("Financiële steun voor één wijk, café en privé-context.\n".encode("cp1252"))
+    raw = read_document(path)
+    assert "Financiële" in raw.text and raw.encoding != "utf-8"
