@@ -35,6 +35,8 @@ digest:
 
 bench:
 	$(BIN)/python benchmarks/ud_eval.py
+	$(BIN)/bp ingest $(CORPUS)
+	$(BIN)/bp train --compare
 
 clean:
 	rm -rf .bp $(OUT) .pytest_cache

@@ -202,3 +202,193 @@ def dropped(
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+# --- codebook, training, classification, evaluation ---------------------------------------------
+
+CodebookOption = typer.Option(None, "--codebook", help="Codebook TOML (default corpus/codebook.toml or $BP_CODEBOOK).")
+DEFAULT_GOLD = Path("corpus/annotations/gold.jsonl")
+
+
+def load_codebook_or_fail(path: Optional[Path]):
+    from .codebook import default_codebook_path, load_codebook
+
+    try:
+        return load_codebook(path or default_codebook_path())
+    except BpError as exc:
+        fail(exc)
+
+
+def read_gold_or_fail(path: Path, codebook, strict: bool):
+    from .gold import read_gold
+
+    try:
+        gold = read_gold(path, codebook)
+    except BpError as exc:
+        fail(exc)
+    for problem in gold.problems:
+        err.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
+    if gold.problems and strict:
+        raise typer.Exit(1)
+    if not gold.sentences:
+        fail(BpError("no valid gold sentences", path))
+    return gold
+
+
+def metrics_table(result: dict, title: str) -> Table:
+    table = Table(title=title)
+    for column in ("code", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "code" else "right")
+    for code, m in result["per_code"].items():
+        table.add_row(code, f"{m['precision']:.2f}", f"{m['recall']:.2f}", f"{m['f1']:.2f}", str(m["support"]))
+    table.add_section()
+    table.add_row("micro", "", "", f"{result['micro_f1']:.3f}", str(result["n"]))
+    table.add_row("macro", "", "", f"{result['macro_f1']:.3f}", "")
+    table.add_row("block micro", "", "", f"{result['block_micro_f1']:.3f}", "")
+    table.add_row("block macro", "", "", f"{result['block_macro_f1']:.3f}", "")
+    table.add_row("kappa", "", "", f"{result['kappa']:.3f}", "")
+    return table
+
+
+@app.command()
+def codes(codebook_path: Optional[Path] = CodebookOption, as_json: bool = JsonOption) -> None:
+    """List the codebook's codes."""
+    codebook = load_codebook_or_fail(codebook_path)
+    if as_json:
+        emit_jsonl({"id": c.id, "block": c.block, "name": c.name, "definition": c.definition, "typical_words": list(c.typical_words)} for c in codebook.codes)
+        return
+    table = Table(title=f"{codebook.name} ({codebook.source})")
+    for column in ("code", "block", "name", "typical words"):
+        table.add_column(column, overflow="fold")
+    for c in codebook.codes:
+        table.add_row(c.id, codebook.block(c.block).name, c.name, ", ".join(c.typical_words))
+    out.print(table)
+
+
+@app.command()
+def train(
+    gold_path: Path = typer.Option(DEFAULT_GOLD, "--gold", help="Gold annotations (JSON Lines)."),
+    db: Optional[Path] = DbOption,
+    codebook_path: Optional[Path] = CodebookOption,
+    candidate: Optional[str] = typer.Option(None, "--candidate", help="Model candidate (default: the one chosen by measurement)."),
+    compare: bool = typer.Option(False, "--compare", help="Cross-validate every candidate and print the comparison instead of training."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for gold sentences not in the store."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Train the theme classifier on gold sentences; grouped cross-validation for its card."""
+    import warnings
+
+    from . import classify
+    from .nlp import load_pipeline
+    from .train import base_card, examples_from_gold, model_folder, register
+
+    warnings.filterwarnings("ignore", category=UserWarning)
+    codebook = load_codebook_or_fail(codebook_path)
+    gold = read_gold_or_fail(gold_path, codebook, strict=True)
+    db_path = db or store.default_db_path()
+    conn = open_db(db_path)
+    try:
+        examples = examples_from_gold(gold.sentences, conn, lambda: load_pipeline(model))
+        if compare:
+            rows = []
+            for name in classify.CANDIDATES:
+                started = time.perf_counter()
+                result = classify.cross_validate(name, examples, codebook)
+                rows.append({"candidate": name, **{k: result[k] for k in ("micro_f1", "macro_f1", "block_micro_f1", "block_macro_f1", "kappa")}, "seconds": round(time.perf_counter() - started, 1)})
+            if as_json:
+                emit_jsonl(rows)
+                return
+            table = Table(title=f"Grouped {classify.N_SPLITS}-fold cross-validation on {len(examples)} gold sentences")
+            for column in rows[0]:
+                table.add_column(column, justify="left" if column == "candidate" else "right")
+            for row in rows:
+                table.add_row(*(str(v) for v in row.values()))
+            out.print(table)
+            return
+        card = base_card(codebook, gold, conn, _loaded_info(model))
+        with out.status("training and cross-validating"):
+            trained = classify.train(examples, codebook, card, candidate or classify.DEFAULT_CANDIDATE)
+        path, card_path = classify.save(trained, model_folder(db_path))
+        register(conn, trained, path)
+    except BpError as exc:
+        fail(exc)
+    cv = trained.card["cross_validation"]
+    if as_json:
+        emit_jsonl([{"model_id": trained.id, "path": str(path), "card": str(card_path), **{k: cv[k] for k in ("micro_f1", "macro_f1", "block_micro_f1", "block_macro_f1", "kappa")}}])
+        return
+    out.print(metrics_table(cv, f"Model {trained.id} ({trained.card['candidate']}): grouped cross-validation"))
+    out.print(f"saved {path} and {card_path}", highlight=False)
+
+
+def _loaded_info(model: Optional[str]):
+    """The pipeline that would lemmatize new text, without loading spaCy when the store has one."""
+    from .nlp import load_pipeline
+
+    return load_pipeline(model).info
+
+
+@app.command(name="classify")
+def classify_command(
+    db: Optional[Path] = DbOption,
+    codebook_path: Optional[Path] = CodebookOption,
+    force: bool = typer.Option(False, "--force", help="Classify even if the model's codebook or NLP pipeline differs."),
+) -> None:
+    """Classify every stored sentence and quote with the current model."""
+    from .train import classify_store, current_model, mismatch, pipelines_in_store
+
+    codebook = load_codebook_or_fail(codebook_path)
+    conn = open_db(db)
+    try:
+        model = current_model(conn)
+        problem = mismatch(model, codebook, pipelines_in_store(conn))
+        if problem and not force:
+            fail(BpError(problem + "; retrain with `bp train` or pass --force"))
+        if problem:
+            err.print(f"[yellow]warning:[/yellow] {problem} (--force)", highlight=False, soft_wrap=True)
+        counts = classify_store(conn, model, codebook)
+    except BpError as exc:
+        fail(exc)
+    total = conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+    table = Table(title=f"Sentences per block, model {model.id}")
+    for column in ("block", "name", "sentences", "codes"):
+        table.add_column(column)
+    for block in codebook.blocks:
+        in_block = conn.execute(
+            "SELECT COUNT(DISTINCT target_uid) FROM predictions WHERE target = 'sentence' AND assigned = 1 AND substr(code, 1, length(?)) = ? AND code IN (%s)"
+            % ",".join("?" * len(codebook.codes_in_block(block.id))),
+            (block.id, block.id, *[c.id for c in codebook.codes_in_block(block.id)]),
+        ).fetchone()[0]
+        detail = ", ".join(f"{c.id} {counts.get(c.id, 0)}" for c in codebook.codes_in_block(block.id))
+        table.add_row(block.id, block.name, str(in_block), detail)
+    out.print(table)
+    coded = conn.execute("SELECT COUNT(DISTINCT target_uid) FROM predictions WHERE target = 'sentence' AND assigned = 1").fetchone()[0]
+    out.print(f"{total} sentences classified, {coded} with at least one code", highlight=False)
+
+
+@app.command()
+def evaluate(
+    gold_path: Path = typer.Argument(..., help="A gold file in the codebook's format."),
+    db: Optional[Path] = DbOption,
+    codebook_path: Optional[Path] = CodebookOption,
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for the gold texts."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Score a gold file against the current model (its texts get ingest's cleaning and NLP)."""
+    from .nlp import load_pipeline
+    from .train import current_model, evaluate as evaluate_gold
+
+    codebook = load_codebook_or_fail(codebook_path)
+    gold = read_gold_or_fail(gold_path, codebook, strict=False)
+    conn = open_db(db)
+    try:
+        trained = current_model(conn)
+        result = evaluate_gold(trained, gold.sentences, codebook, load_pipeline(model))
+    except BpError as exc:
+        fail(exc)
+    result["problems"] = len(gold.problems)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True) + "\n")
+    else:
+        out.print(metrics_table(result, f"{gold_path} against model {trained.id}"))
+    if gold.problems:
+        raise typer.Exit(1)

@@ -49,3 +49,14 @@ def corpus_db(tmp_path_factory, pipeline):
     report = ingest_paths([CORPUS], conn, pipeline)
     assert not report.errors
     return path
+
+
+def copy_db(source, target):
+    """Copy a WAL-mode database with SQLite's backup API (a file copy can miss the WAL)."""
+    import sqlite3
+
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    return target

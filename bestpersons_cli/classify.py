@@ -1,0 +1,346 @@
+"""The theme classifier: features, candidates, grouped cross-validation with thresholds
+tuned inside the folds, the model card, and `skops` persistence.
+
+Inputs are lemma strings (what ingest stores); outputs are per-code probabilities and
+assignments. Nothing here knows about SQLite or Markdown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .codebook import Codebook
+from .errors import BpError
+from .metrics import score
+
+DEFAULT_CANDIDATE = "words+chars+keywords-lr"
+N_SPLITS = 5
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    source: str
+    text: str
+    lemmas: str
+    group: str
+    codes: tuple[str, ...]
+
+
+def label_matrix(code_lists: Sequence[Sequence[str]], codebook: Codebook) -> np.ndarray:
+    index = {c: j for j, c in enumerate(codebook.code_ids)}
+    Y = np.zeros((len(code_lists), len(index)), dtype=int)
+    for i, codes in enumerate(code_lists):
+        for code in codes:
+            Y[i, index[code]] = 1
+    return Y
+
+
+# --- candidates -------------------------------------------------------------------------------
+
+
+class KeywordBaseline:
+    """Assigns a code when one of its typical words occurs: the codebook read literally."""
+
+    def __init__(self, codebook: Codebook):
+        self.patterns = [
+            re.compile("|".join(r"\b" + re.escape(w.lower()) for w in code.typical_words)) for code in codebook.codes
+        ]
+
+    def fit(self, X, Y):
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        return np.array([[1.0 if p.search(x.lower()) else 0.0 for p in self.patterns] for x in X])
+
+
+class KeywordFeatures:
+    """One feature per code: how many of its typical words (as word prefixes) a sentence
+    has, so the linear model can weigh the codebook's own vocabulary against the data."""
+
+    def __init__(self, keywords: tuple[tuple[str, ...], ...] = ()):
+        self.keywords = keywords
+
+    def _patterns(self):
+        return [re.compile("|".join(r"\b" + re.escape(w.lower()) for w in words)) for words in self.keywords]
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        from scipy.sparse import csr_matrix
+
+        patterns = self._patterns()
+        return csr_matrix(np.array([[1.0 if p.search(x.lower()) else 0.0 for p in patterns] for x in X], dtype=float))
+
+    def get_params(self, deep=True):
+        return {"keywords": self.keywords}
+
+    def set_params(self, **params):
+        self.keywords = params.get("keywords", self.keywords)
+        return self
+
+
+def _linear(C: float = 16):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    return OneVsRestClassifier(LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="liblinear"))
+
+
+def _words(ngrams=(1, 2)):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(ngram_range=ngrams, sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b\w[\w-]+\b")
+
+
+def _chars():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_features=60000)
+
+
+def build_candidate(name: str, codebook: Codebook):
+    """A fresh, unfitted estimator for a candidate name (a scikit-learn Pipeline except the baseline)."""
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    if name == "keyword-baseline":
+        return KeywordBaseline(codebook)
+    if name == "words-lr":
+        return Pipeline([("features", _words()), ("model", _linear())])
+    if name == "words+chars-lr":
+        return Pipeline([("features", FeatureUnion([("words", _words()), ("chars", _chars())])), ("model", _linear())])
+    if name == "words+chars+keywords-lr":
+        keywords = KeywordFeatures(tuple(tuple(c.typical_words) + (c.name.lower(),) for c in codebook.codes))
+        return Pipeline(
+            [("features", FeatureUnion([("words", _words()), ("chars", _chars()), ("keywords", keywords)])), ("model", _linear())]
+        )
+    if name == "words+chars-ridge":
+        from sklearn.linear_model import RidgeClassifier
+        from sklearn.multiclass import OneVsRestClassifier
+
+        return Pipeline(
+            [
+                ("features", FeatureUnion([("words", _words()), ("chars", _chars())])),
+                ("model", OneVsRestClassifier(RidgeClassifier(alpha=1.0, class_weight="balanced"))),
+            ]
+        )
+    if name == "words+chars-nb":
+        from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.naive_bayes import ComplementNB
+
+        return Pipeline(
+            [("features", FeatureUnion([("words", _words()), ("chars", _chars())])), ("model", OneVsRestClassifier(ComplementNB(alpha=0.3)))]
+        )
+    raise BpError(f"unknown model candidate {name!r}")
+
+
+CANDIDATES = ("keyword-baseline", "words-lr", "words+chars-lr", "words+chars+keywords-lr", "words+chars-ridge", "words+chars-nb")
+
+
+def scores_of(estimator, X) -> np.ndarray:
+    """Per-code scores in [0, 1]: probabilities where the model has them."""
+    if hasattr(estimator, "predict_proba"):
+        try:
+            return np.asarray(estimator.predict_proba(X), dtype=float)
+        except AttributeError:
+            pass
+    decision = np.asarray(estimator.decision_function(X), dtype=float)
+    return 1.0 / (1.0 + np.exp(-decision))
+
+
+# --- thresholds and decisions -----------------------------------------------------------------
+
+
+def tune_thresholds(proba: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Per code, the threshold that maximises F1 on out-of-fold scores (0.5 without positives)."""
+    thresholds = np.full(Y.shape[1], 0.5)
+    for j in range(Y.shape[1]):
+        y = Y[:, j].astype(bool)
+        if not y.any():
+            continue
+        best_f1 = -1.0
+        for t in THRESHOLD_GRID:
+            p = proba[:, j] >= t
+            tp = (p & y).sum()
+            f1 = 2 * tp / (p.sum() + y.sum()) if p.sum() + y.sum() else 0.0
+            if f1 > best_f1 + 1e-9:
+                best_f1, thresholds[j] = f1, t
+    return thresholds
+
+
+def decide(proba: np.ndarray, thresholds: np.ndarray, max_codes: int) -> np.ndarray:
+    """Codes at or above their threshold, at most `max_codes` per sentence (the most probable)."""
+    assigned = proba >= thresholds
+    if max_codes and assigned.sum(axis=1).max(initial=0) > max_codes:
+        margin = np.where(assigned, proba - thresholds, -np.inf)
+        order = np.argsort(-margin, axis=1)[:, max_codes:]
+        np.put_along_axis(assigned, order, False, axis=1)
+    return assigned.astype(int)
+
+
+# --- grouped cross-validation -------------------------------------------------------------------
+
+
+def near_duplicate_groups(texts: Sequence[str], groups: Sequence[str], threshold: float = 0.75) -> list[str]:
+    """Merge groups that share near-duplicate sentences (the short texts paraphrase the
+    essay's summary), so no fold sees a paraphrase of its test sentences."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    parent = {g: g for g in groups}
+
+    def find(g):
+        while parent[g] != g:
+            parent[g] = parent[parent[g]]
+            g = parent[g]
+        return g
+
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4)).fit_transform(texts)
+    similarity = (vectors @ vectors.T).tocoo()
+    for i, j, value in zip(similarity.row, similarity.col, similarity.data):
+        if i < j and value >= threshold and len(texts[i]) > 40 and groups[i] != groups[j]:
+            a, b = find(groups[i]), find(groups[j])
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return [find(g) for g in groups]
+
+
+def out_of_fold_scores(make: Callable[[], object], X: Sequence[str], Y: np.ndarray, groups: Sequence[str], n_splits: int) -> np.ndarray:
+    from sklearn.model_selection import GroupKFold
+
+    proba = np.zeros(Y.shape, dtype=float)
+    X = np.asarray(X, dtype=object)
+    for train, test in GroupKFold(n_splits=n_splits).split(X, Y, groups):
+        model = make().fit(list(X[train]), Y[train])
+        proba[test] = scores_of(model, list(X[test]))
+    return proba
+
+
+def cross_validate(name: str, examples: Sequence[Example], codebook: Codebook, n_splits: int = N_SPLITS, tune: bool = True) -> dict:
+    """Grouped k-fold; per-code thresholds tuned on inner grouped folds of each training part."""
+    from sklearn.model_selection import GroupKFold
+
+    X = np.asarray([e.lemmas for e in examples], dtype=object)
+    Y = label_matrix([e.codes for e in examples], codebook)
+    groups = np.asarray(near_duplicate_groups([e.text for e in examples], [e.group for e in examples]))
+    make = lambda: build_candidate(name, codebook)  # noqa: E731
+    predicted = np.zeros_like(Y)
+    for train, test in GroupKFold(n_splits=n_splits).split(X, Y, groups):
+        model = make().fit(list(X[train]), Y[train])
+        test_scores = scores_of(model, list(X[test]))
+        if tune and name != "keyword-baseline":
+            inner = out_of_fold_scores(make, list(X[train]), Y[train], list(groups[train]), n_splits=min(4, len(set(groups[train]))))
+            thresholds = tune_thresholds(inner, Y[train])
+        else:
+            thresholds = np.full(Y.shape[1], 0.5)
+        predicted[test] = decide(test_scores, thresholds, codebook.max_codes)
+    result = score(Y, predicted, codebook)
+    result["folds"] = n_splits
+    result["groups"] = int(len(set(groups)))
+    return result
+
+
+# --- the final model --------------------------------------------------------------------------
+
+
+@dataclass
+class TrainedModel:
+    estimator: object
+    codes: tuple[str, ...]
+    thresholds: np.ndarray
+    card: dict
+
+    @property
+    def id(self) -> str:
+        return self.card["id"]
+
+    def predict_proba(self, lemmas: Sequence[str]) -> np.ndarray:
+        return scores_of(self.estimator, list(lemmas))
+
+    def decide(self, proba: np.ndarray, max_codes: int) -> np.ndarray:
+        return decide(proba, self.thresholds, max_codes)
+
+
+def train(examples: Sequence[Example], codebook: Codebook, card: dict, name: str = DEFAULT_CANDIDATE) -> TrainedModel:
+    """Fit on all gold; thresholds from grouped out-of-fold scores; metrics from grouped CV."""
+    X = [e.lemmas for e in examples]
+    Y = label_matrix([e.codes for e in examples], codebook)
+    groups = near_duplicate_groups([e.text for e in examples], [e.group for e in examples])
+    make = lambda: build_candidate(name, codebook)  # noqa: E731
+    thresholds = tune_thresholds(out_of_fold_scores(make, X, Y, groups, N_SPLITS), Y)
+    estimator = make().fit(X, Y)
+    card = dict(card)
+    card.update(
+        candidate=name,
+        codes=list(codebook.code_ids),
+        thresholds={c: float(t) for c, t in zip(codebook.code_ids, thresholds)},
+        training_examples=len(examples),
+        cross_validation=cross_validate(name, examples, codebook),
+    )
+    return TrainedModel(estimator, codebook.code_ids, thresholds, card)
+
+
+def library_versions() -> dict:
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("scikit-learn", "numpy", "scipy", "skops", "spacy", "bestpersons-cli")}
+
+
+def model_id(card: dict) -> str:
+    """Same codebook, gold, NLP pipeline, candidate and libraries give the same id."""
+    basis = {k: card.get(k) for k in ("codebook_sha256", "gold_sha256", "nlp_pipeline", "candidate", "libraries")}
+    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def save(model: TrainedModel, folder: Path) -> tuple[Path, Path]:
+    """Write `<id>.skops` and `<id>.card.json` beside it."""
+    import skops.io as sio
+
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {"estimator": model.estimator, "codes": list(model.codes), "thresholds": model.thresholds}
+    model.card["id"] = model_id(model.card)
+    path = folder / f"{model.id}.skops"
+    tmp = folder / f"{model.id}.skops.tmp"
+    sio.dump(payload, tmp)
+    tmp.replace(path)
+    digest = model.id
+    card_path = folder / f"{digest}.card.json"
+    card_path.write_text(json.dumps(model.card, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    return path, card_path
+
+
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "bestpersons_cli.classify.")
+
+
+def load(path: Path) -> TrainedModel:
+    """Load a model saved by `save`, trusting only scikit-learn, NumPy and SciPy types."""
+    import skops.io as sio
+
+    card_path = path.with_name(path.name.replace(".skops", ".card.json"))
+    if not path.exists() or not card_path.exists():
+        raise BpError("model or its card is missing; run `bp train`", path)
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+        foreign = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+        if foreign:
+            raise BpError(f"model holds types bp does not trust: {', '.join(foreign)}", path)
+        payload = sio.load(path, trusted=untrusted)
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except BpError:
+        raise
+    except Exception as exc:
+        raise BpError(f"cannot load model: {exc}", path) from None
+    return TrainedModel(payload["estimator"], tuple(payload["codes"]), np.asarray(payload["thresholds"]), card)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,141 @@
+"""Gluing gold files, the store and the classifier together for `bp train`, `bp classify`
+and `bp evaluate`: where examples and lemmas come from, and what a model must match."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import classify, store
+from .codebook import Codebook
+from .errors import BpError
+from .gold import GoldFile, GoldSentence
+from .metrics import score
+
+LONG_DOCUMENT = 200  # sentences; a longer document is grouped by section in cross-validation
+
+
+def model_folder(db_path: Path) -> Path:
+    return db_path.parent / "models"
+
+
+def lemmatize_texts(texts: Sequence[str], loaded) -> list[str]:
+    """Texts from anywhere get the same cleaning and NLP as ingest, one sentence each."""
+    from .clean import clean_text
+    from .nlp import segment
+
+    cleaned = [" ".join(clean_text(t)[0].text.split()) for t in texts]
+    lemmas = []
+    for spans in segment(loaded.nlp, cleaned, whole=[True] * len(cleaned)):
+        lemmas.append(" ".join(t.lemma.lower() for s in spans for t in s.tokens if not t.punct))
+    return lemmas
+
+
+def examples_from_gold(gold: Sequence[GoldSentence], conn: sqlite3.Connection | None, loaded_factory) -> list[classify.Example]:
+    """Use the lemmas ingest stored for gold sentences found in the store (same id and
+    text); lemmatize the others. Groups: document, or section for long documents."""
+    stored: dict[str, sqlite3.Row] = {}
+    sizes: dict[str, int] = {}
+    if conn is not None:
+        for row in store.sentences(conn):
+            stored[row["uid"]] = row
+            sizes[row["document"]] = sizes.get(row["document"], 0) + 1
+    missing = [g for g in gold if g.id not in stored or stored[g.id]["text"] != g.text]
+    fresh = dict(zip((g.id for g in missing), lemmatize_texts([g.text for g in missing], loaded_factory()))) if missing else {}
+    examples = []
+    for g in gold:
+        row = stored.get(g.id)
+        if g.id in fresh or row is None:
+            lemmas, group = fresh[g.id], g.source
+        else:
+            lemmas = row["lemmas"]
+            group = f"{g.source}#{row['section']}" if sizes.get(row["document"], 0) > LONG_DOCUMENT else g.source
+        examples.append(classify.Example(g.id, g.source, g.text, lemmas, group, g.codes))
+    return examples
+
+
+def pipelines_in_store(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    return {(r["nlp_pipeline"], r["nlp_version"]) for r in store.documents(conn)}
+
+
+def base_card(codebook: Codebook, gold: GoldFile, conn: sqlite3.Connection, loaded_info) -> dict:
+    pipelines = pipelines_in_store(conn)
+    if len(pipelines) > 1:
+        raise BpError("documents in the store were processed by different NLP pipelines; re-ingest with --force")
+    name, version = next(iter(pipelines)) if pipelines else (loaded_info.name, loaded_info.version)
+    return {
+        "codebook": codebook.source,
+        "codebook_sha256": codebook.sha256,
+        "gold": gold.path,
+        "gold_sha256": gold.sha256,
+        "nlp_pipeline": {"name": name, "version": version},
+        "libraries": classify.library_versions(),
+        "trained_at": classify.now_iso(),
+    }
+
+
+def register(conn: sqlite3.Connection, model: classify.TrainedModel, path: Path) -> None:
+    with conn:
+        conn.execute("DELETE FROM models WHERE id = ?", (model.id,))
+        conn.execute(
+            "INSERT INTO models (id, path, card, created_at) VALUES (?,?,?,?)",
+            (model.id, str(path), json.dumps(model.card, sort_keys=True), model.card["trained_at"]),
+        )
+
+
+def current_model(conn: sqlite3.Connection) -> classify.TrainedModel:
+    row = conn.execute("SELECT * FROM models ORDER BY created_at DESC, rowid DESC LIMIT 1").fetchone()
+    if row is None:
+        raise BpError("no trained model yet; run `bp train`")
+    return classify.load(Path(row["path"]))
+
+
+def mismatch(model: classify.TrainedModel, codebook: Codebook, pipelines: set[tuple[str, str]]) -> str | None:
+    """Why this model should not classify this store, or None."""
+    card = model.card
+    if card.get("codebook_sha256") != codebook.sha256:
+        return f"model {model.id} was trained with another codebook ({card.get('codebook')}, sha256 {card.get('codebook_sha256', '')[:12]}) than {codebook.source}"
+    wanted = (card["nlp_pipeline"]["name"], card["nlp_pipeline"]["version"])
+    others = sorted(p for p in pipelines if p != wanted)
+    if others:
+        return (
+            f"model {model.id} was trained on lemmas of {wanted[0]} {wanted[1]}, but the store holds documents"
+            f" processed by {others[0][0]} {others[0][1]}"
+        )
+    return None
+
+
+def classify_store(conn: sqlite3.Connection, model: classify.TrainedModel, codebook: Codebook) -> dict[str, int]:
+    """Predict every stored sentence and quote; replace all predictions in one transaction."""
+    sentences = list(store.sentences(conn))
+    lemmas_by_doc_ordinal = {(r["document"], r["ordinal"]): r["lemmas"] for r in sentences}
+    quotes = list(store.quotes(conn))
+    targets = [("sentence", r["uid"], r["lemmas"]) for r in sentences]
+    for q in quotes:
+        span = range(q["first_sentence"] or 0, (q["last_sentence"] or -1) + 1)
+        targets.append(("quote", q["uid"], " ".join(lemmas_by_doc_ordinal.get((q["document"], o), "") for o in span)))
+    proba = model.predict_proba([t[2] for t in targets]) if targets else np.zeros((0, len(model.codes)))
+    assigned = model.decide(proba, codebook.max_codes)
+    rows = []
+    for (kind, uid, _), p, a in zip(targets, proba, assigned):
+        rows.extend((kind, uid, code, round(float(p[j]), 6), int(a[j]), model.id) for j, code in enumerate(model.codes))
+    with conn:
+        conn.execute("DELETE FROM predictions")
+        conn.executemany("INSERT INTO predictions VALUES (?,?,?,?,?,?)", rows)
+    counts = {code: int(assigned[: len(sentences), j].sum()) for j, code in enumerate(model.codes)}
+    return counts
+
+
+def evaluate(model: classify.TrainedModel, gold: Sequence[GoldSentence], codebook: Codebook, loaded) -> dict:
+    if tuple(codebook.code_ids) != tuple(model.codes):
+        raise BpError("the model's codes differ from the codebook's", codebook.source)
+    lemmas = lemmatize_texts([g.text for g in gold], loaded)
+    Y = classify.label_matrix([g.codes for g in gold], codebook)
+    P = model.decide(model.predict_proba(lemmas), codebook.max_codes)
+    result = score(Y, P, codebook)
+    result["model_id"] = model.id
+    return result

@@ -1,0 +1,78 @@
+import json
+
+import numpy as np
+import pytest
+
+from bestpersons_cli import classify
+from bestpersons_cli.codebook import load_codebook
+from bestpersons_cli.errors import BpError
+from conftest import CORPUS
+
+# short on purpose: sentences under 40 characters are never merged as near-duplicates
+TOPICS = {
+    "C1": "subsidie bezuinigd, geld stopt",
+    "E4": "pensioen, opvolger, overdracht",
+    "W4": "geld werven bij fondsen, sponsors",
+    "": "onderzoek met interviews",
+}
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook(CORPUS / "codebook.toml")
+
+
+def synthetic_examples(n=60):
+    examples = []
+    for i in range(n):
+        code = list(TOPICS)[i % len(TOPICS)]
+        text = f"{TOPICS[code]} {i}"
+        examples.append(classify.Example(f"x{i}", "synthetic", text, text, f"g{i % 6}", (code,) if code else ()))
+    return examples
+
+
+def test_thresholds_and_max_codes():
+    proba = np.array([[0.9, 0.8, 0.7, 0.6], [0.1, 0.2, 0.3, 0.4]])
+    decided = classify.decide(proba, np.full(4, 0.5), max_codes=3)
+    assert decided.tolist() == [[1, 1, 1, 0], [0, 0, 0, 0]]
+    Y = np.array([[1], [1], [0], [0]])
+    assert classify.tune_thresholds(np.array([[0.9], [0.6], [0.55], [0.1]]), Y)[0] == pytest.approx(0.575)
+
+
+def test_near_duplicates_share_a_group():
+    texts = [
+        "Best persons werken vaak relatief autonoom, maar samenwerking is tegelijkertijd een noodzaak.",
+        "Best persons werken vaak relatief autonoom, maar samenwerking is tegelijkertijd een noodzaak!",
+        "Iets heel anders over de financiering van projecten in de wijk en de gemeente.",
+    ]
+    groups = classify.near_duplicate_groups(texts, ["a", "b", "c"])
+    assert groups[0] == groups[1] != groups[2]
+
+
+def test_keyword_baseline_uses_typical_words(codebook):
+    baseline = classify.KeywordBaseline(codebook)
+    proba = baseline.predict_proba(["de bezuiniging op subsidie", "niets hier"])
+    assert proba[0, codebook.code_ids.index("C1")] == 1.0 and proba[1].sum() == 0
+
+
+def test_cross_validation_learns_separable_topics(codebook):
+    result = classify.cross_validate("words+chars-lr", synthetic_examples(), codebook, n_splits=3)
+    assert result["micro_f1"] > 0.9
+    assert result["per_code"]["E4"]["support"] == 15
+
+
+def test_model_round_trip_through_skops(tmp_path, codebook):
+    card = {"codebook_sha256": codebook.sha256, "gold_sha256": "g", "nlp_pipeline": {"name": "p", "version": "1"}, "libraries": {}, "trained_at": "t"}
+    model = classify.train(synthetic_examples(), codebook, card, name=classify.DEFAULT_CANDIDATE)
+    path, card_path = classify.save(model, tmp_path)
+    assert path.suffix == ".skops" and json.loads(card_path.read_text())["id"] == model.id
+    loaded = classify.load(path)
+    texts = ["zij zoekt een opvolger voor de overdracht", "geld werven bij fondsen"]
+    assert np.allclose(loaded.predict_proba(texts), model.predict_proba(texts))
+    assert loaded.codes == codebook.code_ids
+    assert set(loaded.card["cross_validation"]) >= {"micro_f1", "macro_f1", "block_micro_f1", "block_macro_f1", "kappa", "per_code"}
+
+
+def test_loading_a_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(BpError, match="bp train"):
+        classify.load(tmp_path / "none.skops")
