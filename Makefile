@@ -31,7 +31,7 @@ test:
 	$(BIN)/python -m pytest -q
 
 digest:
-	$(BIN)/bp ingest $(CORPUS)
+	$(BIN)/bp run $(CORPUS) --out $(OUT)
 
 bench:
 	$(BIN)/python benchmarks/ud_eval.py

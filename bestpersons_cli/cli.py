@@ -392,3 +392,97 @@ def evaluate(
         out.print(metrics_table(result, f"{gold_path} against model {trained.id}"))
     if gold.problems:
         raise typer.Exit(1)
+
+
+# --- digests and the whole job -------------------------------------------------------------------
+
+
+@app.command()
+def digest(
+    out_dir: Path = typer.Option(Path("digest"), "--out", help="Folder for the Markdown files."),
+    db: Optional[Path] = DbOption,
+    codebook_path: Optional[Path] = CodebookOption,
+) -> None:
+    """Write theme digests and the quote index as Markdown."""
+    from .digest import write_digest
+
+    codebook = load_codebook_or_fail(codebook_path)
+    conn = open_db(db)
+    try:
+        paths = write_digest(conn, codebook, out_dir)
+    except BpError as exc:
+        fail(exc)
+    out.print(f"wrote {len(paths)} files to {out_dir}/ (start with {out_dir / 'index.md'})", highlight=False)
+
+
+@app.command()
+def run(
+    paths: list[Path] = typer.Argument(None, help="Files or folders to ingest (default corpus/)."),
+    out_dir: Path = typer.Option(Path("digest"), "--out", help="Folder for the Markdown files."),
+    db: Optional[Path] = DbOption,
+    codebook_path: Optional[Path] = CodebookOption,
+    gold_path: Path = typer.Option(DEFAULT_GOLD, "--gold", help="Gold annotations to train on when no current model exists."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline name or folder."),
+) -> None:
+    """The whole job: ingest, train when no current model exists, classify, digest."""
+    import warnings
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from . import classify as classifier
+    from .digest import write_digest
+    from .ingest import ingest_paths
+    from .nlp import load_pipeline
+    from .train import (
+        base_card, classify_store, current_model, examples_from_gold, mismatch, model_folder, pipelines_in_store, register,
+    )
+
+    warnings.filterwarnings("ignore", category=UserWarning)
+    started = time.perf_counter()
+    codebook = load_codebook_or_fail(codebook_path)
+    db_path = db or store.default_db_path()
+    summary: list[str] = []
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err) as progress:
+            step = progress.add_task("ingest: loading the NLP pipeline", total=None)
+            loaded = load_pipeline(model)
+            if loaded.warning:
+                progress.console.print(f"[yellow]warning:[/yellow] {loaded.warning}", highlight=False, soft_wrap=True)
+            conn = store.connect(db_path)
+            report = ingest_paths(paths or [Path("corpus")], conn, loaded, progress=lambda name: progress.update(step, description=f"ingest: {name}"))
+            for error in report.errors:
+                progress.console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+            summary.append(f"ingest: {len(report.ingested)} ingested, {len(report.skipped)} unchanged, {len(report.errors)} failed")
+            progress.update(step, description="train: checking the current model")
+            try:
+                trained = current_model(conn)
+                stale = mismatch(trained, codebook, pipelines_in_store(conn))
+            except BpError:
+                trained, stale = None, "no model"
+            if stale:
+                progress.update(step, description="train: grouped cross-validation and fit")
+                from .gold import read_gold
+
+                gold = read_gold(gold_path, codebook)
+                if gold.problems:
+                    raise BpError(str(gold.problems[0]))
+                examples = examples_from_gold(gold.sentences, conn, lambda: loaded)
+                trained = classifier.train(examples, codebook, base_card(codebook, gold, conn, loaded.info))
+                path, _ = classifier.save(trained, model_folder(db_path))
+                register(conn, trained, path)
+                summary.append(f"train: model {trained.id}, cross-validated micro-F1 {trained.card['cross_validation']['micro_f1']:.3f}")
+            else:
+                summary.append(f"train: current model {trained.id} still matches")
+            progress.update(step, description="classify")
+            counts = classify_store(conn, trained, codebook)
+            summary.append(f"classify: {sum(counts.values())} code assignments")
+            progress.update(step, description="digest")
+            written = write_digest(conn, codebook, out_dir)
+            summary.append(f"digest: {len(written)} files in {out_dir}/")
+    except BpError as exc:
+        fail(exc)
+    for line in summary:
+        out.print(line, highlight=False)
+    out.print(f"done in {time.perf_counter() - started:.1f}s: open {out_dir / 'index.md'}", highlight=False)
+    if report.errors:
+        raise typer.Exit(1)

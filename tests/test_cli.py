@@ -78,3 +78,33 @@ def test_listing_without_database_is_a_clear_error(tmp_path):
 def test_unknown_model_is_refused(tmp_path):
     result = runner.invoke(app, ["ingest", str(CORPUS), "--db", str(tmp_path / "x.sqlite"), "--model", "/no/model"])
     assert result.exit_code == 1 and "/no/model" in result.stderr
+
+
+def test_run_twice_gives_identical_digest(tmp_path, corpus_db):
+    from conftest import ROOT
+
+    outputs = []
+    for name in ("one", "two"):
+        out = tmp_path / name
+        result = runner.invoke(app, ["run", str(CORPUS), "--db", str(tmp_path / f"{name}.sqlite"), "--out", str(out), "--gold", str(ROOT / "corpus" / "annotations" / "gold.jsonl")])
+        assert result.exit_code == 0, result.output
+        assert "digest: 8 files" in result.output
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0] == outputs[1]
+    quotes = outputs[0]["quotes.md"].decode()
+    for number in (1, 2, 4, 5, 6, 8, 9, 11, 12):
+        assert f"Interview {number}" in quotes or f"interview {number}" in quotes
+    sections = {}
+    for chunk in quotes.split("### ")[1:]:
+        heading, _, body = chunk.partition("\n")
+        sections[heading] = body
+    import sqlite3
+
+    conn = sqlite3.connect(corpus_db)
+    rows = conn.execute("SELECT uid, number FROM quotes WHERE kind = 'interview'").fetchall()
+    assert len(rows) == 16
+    for uid, number in rows:
+        [body] = [b for h, b in sections.items() if f'id="interview-{number}"' in h]
+        assert f"**{uid}**" in body, (uid, number)
+    [meeting_uid] = [r[0] for r in conn.execute("SELECT uid FROM quotes WHERE kind = 'meeting'")]
+    assert f"**{meeting_uid}**" in quotes
