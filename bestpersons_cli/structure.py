@@ -199,8 +199,7 @@ def page_breaks(original: str) -> list[int]:
 def choose_page_numbers(chunk_candidates: list[list[int]]) -> list[int | None]:
     """Pick at most one number per page chunk so the picks strictly increase, maximising
     how many are picked: endnote numbers and stray digits then fall out."""
-    best: dict[tuple[int, int], tuple[int, list[int | None]]] = {}
-    # dynamic programme over (chunk index, last value) kept small: candidates are few
+    # dynamic programme keyed by the last picked value: candidates are few
     states: list[tuple[int, int, list[int | None]]] = [(0, -1, [])]  # (count, last value, picks)
     for candidates in chunk_candidates:
         next_states: dict[int, tuple[int, int, list[int | None]]] = {}
@@ -212,7 +211,6 @@ def choose_page_numbers(chunk_candidates: list[list[int]]) -> list[int | None]:
                 if kept is None or option[0] > kept[0]:
                     next_states[option[1]] = option
         states = list(next_states.values())
-    del best
     return max(states, key=lambda s: (s[0], -s[1]))[2]
 
 
