@@ -48,13 +48,16 @@ def label_matrix(code_lists: Sequence[Sequence[str]], codebook: Codebook) -> np.
 # --- candidates -------------------------------------------------------------------------------
 
 
+def typical_word_pattern(words: Sequence[str]) -> re.Pattern:
+    """Any of the words at a word start, so inflected forms match (`subsidie` -> `subsidies`)."""
+    return re.compile("|".join(r"\b" + re.escape(w.lower()) for w in words))
+
+
 class KeywordBaseline:
     """Assigns a code when one of its typical words occurs: the codebook read literally."""
 
     def __init__(self, codebook: Codebook):
-        self.patterns = [
-            re.compile("|".join(r"\b" + re.escape(w.lower()) for w in code.typical_words)) for code in codebook.codes
-        ]
+        self.patterns = [typical_word_pattern(code.typical_words) for code in codebook.codes]
 
     def fit(self, X, Y):
         return self
@@ -71,7 +74,7 @@ class KeywordFeatures:
         self.keywords = keywords
 
     def _patterns(self):
-        return [re.compile("|".join(r"\b" + re.escape(w.lower()) for w in words)) for words in self.keywords]
+        return [typical_word_pattern(words) for words in self.keywords]
 
     def fit(self, X, y=None):
         return self

@@ -7,6 +7,7 @@ order on a MappedText so the cleaned text still points back into the original fi
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from itertools import product
 from typing import Callable
@@ -253,8 +254,6 @@ def line_starts(original: str) -> list[int]:
 
 
 def line_of(starts: list[int], offset: int) -> int:
-    from bisect import bisect_right
-
     return bisect_right(starts, offset)
 
 

@@ -39,6 +39,15 @@ def open_db(db: Optional[Path], create: bool = False):
         fail(exc)
 
 
+def pipeline_loader(model: Optional[str]):
+    """A function that loads the spaCy pipeline on first call and reuses it after."""
+    from functools import lru_cache
+
+    from .nlp import load_pipeline
+
+    return lru_cache(maxsize=1)(lambda: load_pipeline(model))
+
+
 def emit_jsonl(rows: Iterable[dict]) -> int:
     count = 0
     for row in rows:
@@ -279,17 +288,17 @@ def train(
     import warnings
 
     from . import classify
-    from .nlp import load_pipeline
-    from .train import base_card, examples_from_gold, model_folder, register
+    from .train import examples_from_gold, train_and_register
 
     warnings.filterwarnings("ignore", category=UserWarning)
     codebook = load_codebook_or_fail(codebook_path)
     gold = read_gold_or_fail(gold_path, codebook, strict=True)
     db_path = db or store.default_db_path()
     conn = open_db(db_path)
+    loader = pipeline_loader(model)
     try:
-        examples = examples_from_gold(gold.sentences, conn, lambda: load_pipeline(model))
         if compare:
+            examples = examples_from_gold(gold.sentences, conn, loader)
             rows = []
             for name in classify.CANDIDATES:
                 started = time.perf_counter()
@@ -305,11 +314,10 @@ def train(
                 table.add_row(*(str(v) for v in row.values()))
             out.print(table)
             return
-        card = base_card(codebook, gold, conn, _loaded_info(model))
         with out.status("training and cross-validating"):
-            trained = classify.train(examples, codebook, card, candidate or classify.DEFAULT_CANDIDATE)
-        path, card_path = classify.save(trained, model_folder(db_path))
-        register(conn, trained, path)
+            trained, path, card_path = train_and_register(
+                conn, db_path, codebook, gold, loader, candidate or classify.DEFAULT_CANDIDATE
+            )
     except BpError as exc:
         fail(exc)
     cv = trained.card["cross_validation"]
@@ -318,13 +326,6 @@ def train(
         return
     out.print(metrics_table(cv, f"Model {trained.id} ({trained.card['candidate']}): grouped cross-validation"))
     out.print(f"saved {path} and {card_path}", highlight=False)
-
-
-def _loaded_info(model: Optional[str]):
-    """The pipeline that would lemmatize new text, without loading spaCy when the store has one."""
-    from .nlp import load_pipeline
-
-    return load_pipeline(model).info
 
 
 @app.command(name="classify")
@@ -345,24 +346,17 @@ def classify_command(
             fail(BpError(problem + "; retrain with `bp train` or pass --force"))
         if problem:
             err.print(f"[yellow]warning:[/yellow] {problem} (--force)", highlight=False, soft_wrap=True)
-        counts = classify_store(conn, model, codebook)
+        summary = classify_store(conn, model, codebook)
     except BpError as exc:
         fail(exc)
-    total = conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
     table = Table(title=f"Sentences per block, model {model.id}")
     for column in ("block", "name", "sentences", "codes"):
         table.add_column(column)
     for block in codebook.blocks:
-        in_block = conn.execute(
-            "SELECT COUNT(DISTINCT target_uid) FROM predictions WHERE target = 'sentence' AND assigned = 1 AND substr(code, 1, length(?)) = ? AND code IN (%s)"
-            % ",".join("?" * len(codebook.codes_in_block(block.id))),
-            (block.id, block.id, *[c.id for c in codebook.codes_in_block(block.id)]),
-        ).fetchone()[0]
-        detail = ", ".join(f"{c.id} {counts.get(c.id, 0)}" for c in codebook.codes_in_block(block.id))
-        table.add_row(block.id, block.name, str(in_block), detail)
+        detail = ", ".join(f"{c.id} {summary.per_code.get(c.id, 0)}" for c in codebook.codes_in_block(block.id))
+        table.add_row(block.id, block.name, str(summary.per_block[block.id]), detail)
     out.print(table)
-    coded = conn.execute("SELECT COUNT(DISTINCT target_uid) FROM predictions WHERE target = 'sentence' AND assigned = 1").fetchone()[0]
-    out.print(f"{total} sentences classified, {coded} with at least one code", highlight=False)
+    out.print(f"{summary.sentences} sentences classified, {summary.coded_sentences} with at least one code", highlight=False)
 
 
 @app.command()
@@ -429,13 +423,10 @@ def run(
 
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from . import classify as classifier
     from .digest import write_digest
+    from .gold import read_gold
     from .ingest import ingest_paths
-    from .nlp import load_pipeline
-    from .train import (
-        base_card, classify_store, current_model, examples_from_gold, mismatch, model_folder, pipelines_in_store, register,
-    )
+    from .train import classify_store, current_model, mismatch, pipelines_in_store, train_and_register
 
     warnings.filterwarnings("ignore", category=UserWarning)
     started = time.perf_counter()
@@ -445,7 +436,8 @@ def run(
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err) as progress:
             step = progress.add_task("ingest: loading the NLP pipeline", total=None)
-            loaded = load_pipeline(model)
+            loader = pipeline_loader(model)
+            loaded = loader()
             if loaded.warning:
                 progress.console.print(f"[yellow]warning:[/yellow] {loaded.warning}", highlight=False, soft_wrap=True)
             conn = store.connect(db_path)
@@ -461,21 +453,16 @@ def run(
                 trained, stale = None, "no model"
             if stale:
                 progress.update(step, description="train: grouped cross-validation and fit")
-                from .gold import read_gold
-
                 gold = read_gold(gold_path, codebook)
                 if gold.problems:
                     raise BpError(str(gold.problems[0]))
-                examples = examples_from_gold(gold.sentences, conn, lambda: loaded)
-                trained = classifier.train(examples, codebook, base_card(codebook, gold, conn, loaded.info))
-                path, _ = classifier.save(trained, model_folder(db_path))
-                register(conn, trained, path)
+                trained, _, _ = train_and_register(conn, db_path, codebook, gold, loader)
                 summary.append(f"train: model {trained.id}, cross-validated micro-F1 {trained.card['cross_validation']['micro_f1']:.3f}")
             else:
                 summary.append(f"train: current model {trained.id} still matches")
             progress.update(step, description="classify")
-            counts = classify_store(conn, trained, codebook)
-            summary.append(f"classify: {sum(counts.values())} code assignments")
+            classified = classify_store(conn, trained, codebook)
+            summary.append(f"classify: {sum(classified.per_code.values())} code assignments")
             progress.update(step, description="digest")
             written = write_digest(conn, codebook, out_dir)
             summary.append(f"digest: {len(written)} files in {out_dir}/")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 
@@ -147,4 +147,3 @@ class IngestedDocument:
     quotes: tuple[Quote, ...]
     dropped: tuple[DroppedSpan, ...]
     paragraphs: int = 0
-    extra: dict = field(default_factory=dict)

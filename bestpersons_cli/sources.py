@@ -24,7 +24,7 @@ def find_inputs(paths: list[Path]) -> tuple[list[Path], list[BpError]]:
             )
         elif path.is_file():
             if path.suffix.lower() not in SUFFIXES:
-                errors.append(BpError(f"not a .txt or .md file", path))
+                errors.append(BpError("not a .txt or .md file", path))
             else:
                 found.append(path)
         else:

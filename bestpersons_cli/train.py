@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -66,7 +67,12 @@ def base_card(codebook: Codebook, gold: GoldFile, conn: sqlite3.Connection, load
     pipelines = pipelines_in_store(conn)
     if len(pipelines) > 1:
         raise BpError("documents in the store were processed by different NLP pipelines; re-ingest with --force")
-    name, version = next(iter(pipelines)) if pipelines else (loaded_info.name, loaded_info.version)
+    if pipelines:
+        name, version = next(iter(pipelines))
+    elif loaded_info is not None:
+        name, version = loaded_info.name, loaded_info.version
+    else:
+        raise BpError("nothing ingested yet; run `bp ingest` first")
     return {
         "codebook": codebook.source,
         "codebook_sha256": codebook.sha256,
@@ -109,7 +115,37 @@ def mismatch(model: classify.TrainedModel, codebook: Codebook, pipelines: set[tu
     return None
 
 
-def classify_store(conn: sqlite3.Connection, model: classify.TrainedModel, codebook: Codebook) -> dict[str, int]:
+def train_and_register(
+    conn: sqlite3.Connection,
+    db_path: Path,
+    codebook: Codebook,
+    gold: GoldFile,
+    loaded_factory,
+    candidate: str = classify.DEFAULT_CANDIDATE,
+) -> tuple[classify.TrainedModel, Path, Path]:
+    """Examples, card, fit, save and register: the one training path of `bp train` and `bp run`.
+
+    `loaded_factory` gives the spaCy pipeline; it is called only when some gold sentence
+    is not in the store or the store holds no document yet.
+    """
+    examples = examples_from_gold(gold.sentences, conn, loaded_factory)
+    pipelines = pipelines_in_store(conn)
+    info = None if pipelines else loaded_factory().info
+    trained = classify.train(examples, codebook, base_card(codebook, gold, conn, info), candidate)
+    path, card_path = classify.save(trained, model_folder(db_path))
+    register(conn, trained, path)
+    return trained, path, card_path
+
+
+@dataclass(frozen=True)
+class ClassifySummary:
+    sentences: int
+    coded_sentences: int
+    per_code: dict[str, int]  # sentences assigned each code
+    per_block: dict[str, int]  # sentences assigned at least one code of the block
+
+
+def classify_store(conn: sqlite3.Connection, model: classify.TrainedModel, codebook: Codebook) -> ClassifySummary:
     """Predict every stored sentence and quote; replace all predictions in one transaction."""
     sentences = list(store.sentences(conn))
     lemmas_by_doc_ordinal = {(r["document"], r["ordinal"]): r["lemmas"] for r in sentences}
@@ -126,8 +162,17 @@ def classify_store(conn: sqlite3.Connection, model: classify.TrainedModel, codeb
     with conn:
         conn.execute("DELETE FROM predictions")
         conn.executemany("INSERT INTO predictions VALUES (?,?,?,?,?,?)", rows)
-    counts = {code: int(assigned[: len(sentences), j].sum()) for j, code in enumerate(model.codes)}
-    return counts
+    on_sentences = assigned[: len(sentences)]
+    blocks = {}
+    for block in codebook.block_ids:
+        columns = [j for j, code in enumerate(model.codes) if codebook.block_of(code) == block]
+        blocks[block] = int(on_sentences[:, columns].any(axis=1).sum()) if columns else 0
+    return ClassifySummary(
+        sentences=len(sentences),
+        coded_sentences=int(on_sentences.any(axis=1).sum()) if len(sentences) else 0,
+        per_code={code: int(on_sentences[:, j].sum()) for j, code in enumerate(model.codes)},
+        per_block=blocks,
+    )
 
 
 def evaluate(model: classify.TrainedModel, gold: Sequence[GoldSentence], codebook: Codebook, loaded) -> dict:
