@@ -33,10 +33,18 @@ test:
 digest:
 	$(BIN)/bp run $(CORPUS) --out $(OUT)
 
+# BP_DEVSET: a real-text development set in the gold format, kept outside the repository
+# (someone else's sentences); see docs/evaluation.md.
 bench:
 	$(BIN)/python benchmarks/ud_eval.py
+	$(BIN)/python benchmarks/written_agreement.py
 	$(BIN)/bp ingest $(CORPUS)
 	$(BIN)/bp train --compare
+	@if [ -n "$(BP_DEVSET)" ]; then \
+		$(BIN)/python benchmarks/generalization.py --dev "$(BP_DEVSET)"; \
+	else \
+		echo "BP_DEVSET is not set: skipping benchmarks/generalization.py (needs a local development set, see docs/evaluation.md)"; \
+	fi
 
 clean:
 	rm -rf .bp $(OUT) .pytest_cache

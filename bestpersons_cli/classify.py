@@ -21,7 +21,7 @@ from .codebook import Codebook
 from .errors import BpError
 from .metrics import score
 
-DEFAULT_CANDIDATE = "words+chars+keywords-lr"
+DEFAULT_CANDIDATE = "words+lexicon-lr"
 N_SPLITS = 5
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
@@ -112,42 +112,54 @@ def _chars():
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_features=60000)
 
 
+def _keywords(codebook: Codebook, lexicon: bool) -> KeywordFeatures:
+    """Typical words (and, with `lexicon`, the codebook's extra words for the same idea)."""
+    return KeywordFeatures(
+        tuple(tuple(c.typical_words) + (tuple(c.lexicon) if lexicon else ()) + (c.name.lower(),) for c in codebook.codes)
+    )
+
+
 def build_candidate(name: str, codebook: Codebook):
-    """A fresh, unfitted estimator for a candidate name (a scikit-learn Pipeline except the baseline)."""
+    """A fresh, unfitted estimator for a candidate name (a scikit-learn Pipeline except the baseline).
+
+    Names read features-learner: words (lemma 1-2-grams), chars (lemma character 3-5-grams),
+    keywords (the codebook's typical words), lexicon (typical words plus the codebook's
+    lexicon); lr (logistic regression), huber (linear model with modified Huber loss).
+    """
     from sklearn.pipeline import FeatureUnion, Pipeline
 
     if name == "keyword-baseline":
         return KeywordBaseline(codebook)
-    if name == "words-lr":
-        return Pipeline([("features", _words()), ("model", _linear())])
-    if name == "words+chars-lr":
-        return Pipeline([("features", FeatureUnion([("words", _words()), ("chars", _chars())])), ("model", _linear())])
-    if name == "words+chars+keywords-lr":
-        keywords = KeywordFeatures(tuple(tuple(c.typical_words) + (c.name.lower(),) for c in codebook.codes))
-        return Pipeline(
-            [("features", FeatureUnion([("words", _words()), ("chars", _chars()), ("keywords", keywords)])), ("model", _linear())]
-        )
-    if name == "words+chars-ridge":
-        from sklearn.linear_model import RidgeClassifier
-        from sklearn.multiclass import OneVsRestClassifier
-
-        return Pipeline(
-            [
-                ("features", FeatureUnion([("words", _words()), ("chars", _chars())])),
-                ("model", OneVsRestClassifier(RidgeClassifier(alpha=1.0, class_weight="balanced"))),
-            ]
-        )
-    if name == "words+chars-nb":
-        from sklearn.multiclass import OneVsRestClassifier
-        from sklearn.naive_bayes import ComplementNB
-
-        return Pipeline(
-            [("features", FeatureUnion([("words", _words()), ("chars", _chars())])), ("model", OneVsRestClassifier(ComplementNB(alpha=0.3)))]
-        )
-    raise BpError(f"unknown model candidate {name!r}")
+    if name not in CANDIDATES:
+        raise BpError(f"unknown model candidate {name!r} (one of {', '.join(CANDIDATES)})")
+    features, learner = name.rsplit("-", 1)
+    parts = []
+    for part in features.split("+"):
+        if part == "words":
+            parts.append(("words", _words()))
+        elif part == "chars":
+            parts.append(("chars", _chars()))
+        elif part in ("keywords", "lexicon"):
+            parts.append((part, _keywords(codebook, lexicon=part == "lexicon")))
+    return Pipeline([("features", FeatureUnion(parts)), ("model", _huber() if learner == "huber" else _linear())])
 
 
-CANDIDATES = ("keyword-baseline", "words-lr", "words+chars-lr", "words+chars+keywords-lr", "words+chars-ridge", "words+chars-nb")
+def _huber():
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.multiclass import OneVsRestClassifier
+
+    return OneVsRestClassifier(SGDClassifier(loss="modified_huber", alpha=1e-5, class_weight="balanced", max_iter=50, random_state=0))
+
+
+CANDIDATES = (
+    "keyword-baseline",
+    "words-lr",
+    "words+lexicon-lr",
+    "words+lexicon-huber",
+    "words+chars-lr",
+    "words+chars+keywords-lr",
+    "words+chars+lexicon-lr",
+)
 
 
 def scores_of(estimator, X) -> np.ndarray:
@@ -217,39 +229,70 @@ def near_duplicate_groups(texts: Sequence[str], groups: Sequence[str], threshold
     return [find(g) for g in groups]
 
 
-def out_of_fold_scores(make: Callable[[], object], X: Sequence[str], Y: np.ndarray, groups: Sequence[str], n_splits: int) -> np.ndarray:
+def assign_folds(examples: Sequence[Example], extra: Sequence[Example], n_splits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fold of every example. Gold keeps its groups together (whole documents or essay
+    sections, merged where they share near-duplicates); written sentences, which stand
+    alone, get a fold from a hash of their id, so the split never depends on file order."""
     from sklearn.model_selection import GroupKFold
 
+    groups = near_duplicate_groups([e.text for e in examples], [e.group for e in examples])
+    gold_folds = np.zeros(len(examples), dtype=int)
+    splits = min(n_splits, len(set(groups)))
+    for k, (_, test) in enumerate(GroupKFold(n_splits=splits).split(np.zeros(len(examples)), groups=groups)):
+        gold_folds[test] = k
+    extra_folds = np.array([int(hashlib.sha1(e.id.encode()).hexdigest(), 16) % splits for e in extra], dtype=int)
+    return gold_folds, extra_folds
+
+
+def out_of_fold_scores(make: Callable[[], object], X: Sequence[str], Y: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """Every row scored by a model fitted on the other folds."""
     proba = np.zeros(Y.shape, dtype=float)
     X = np.asarray(X, dtype=object)
-    for train, test in GroupKFold(n_splits=n_splits).split(X, Y, groups):
-        model = make().fit(list(X[train]), Y[train])
+    for k in np.unique(folds):
+        test = folds == k
+        model = make().fit(list(X[~test]), Y[~test])
         proba[test] = scores_of(model, list(X[test]))
     return proba
 
 
-def cross_validate(name: str, examples: Sequence[Example], codebook: Codebook, n_splits: int = N_SPLITS, tune: bool = True) -> dict:
-    """Grouped k-fold; per-code thresholds tuned on inner grouped folds of each training part."""
-    from sklearn.model_selection import GroupKFold
+@dataclass(frozen=True)
+class CrossValidation:
+    proba: np.ndarray  # out-of-fold scores of gold and extra rows
+    folds: np.ndarray
+    n_gold: int
+    result: dict  # scores on the gold rows
 
-    X = np.asarray([e.lemmas for e in examples], dtype=object)
-    Y = label_matrix([e.codes for e in examples], codebook)
-    groups = np.asarray(near_duplicate_groups([e.text for e in examples], [e.group for e in examples]))
-    make = lambda: build_candidate(name, codebook)  # noqa: E731
-    predicted = np.zeros_like(Y)
-    for train, test in GroupKFold(n_splits=n_splits).split(X, Y, groups):
-        model = make().fit(list(X[train]), Y[train])
-        test_scores = scores_of(model, list(X[test]))
-        if tune and name != "keyword-baseline":
-            inner = out_of_fold_scores(make, list(X[train]), Y[train], list(groups[train]), n_splits=min(4, len(set(groups[train]))))
-            thresholds = tune_thresholds(inner, Y[train])
-        else:
-            thresholds = np.full(Y.shape[1], 0.5)
-        predicted[test] = decide(test_scores, thresholds, codebook.max_codes)
-    result = score(Y, predicted, codebook)
-    result["folds"] = n_splits
-    result["groups"] = int(len(set(groups)))
-    return result
+    def thresholds(self, Y: np.ndarray) -> np.ndarray:
+        return tune_thresholds(self.proba, Y)
+
+
+def cross_validate(
+    name: str, examples: Sequence[Example], codebook: Codebook, n_splits: int = N_SPLITS, extra: Sequence[Example] = ()
+) -> CrossValidation:
+    """Grouped k-fold over the gold; `extra` (written) examples are spread over the folds
+    and so are in most training parts, but only the gold is scored. Each gold fold is
+    decided with thresholds tuned on the out-of-fold scores of the other folds."""
+    gold_folds, extra_folds = assign_folds(examples, extra, n_splits)
+    folds = np.concatenate([gold_folds, extra_folds])
+    X = [e.lemmas for e in examples] + [e.lemmas for e in extra]
+    Y = label_matrix([e.codes for e in examples] + [e.codes for e in extra], codebook)
+    n = len(examples)
+    if name == "keyword-baseline":
+        proba = KeywordBaseline(codebook).predict_proba(X)
+        predicted = decide(proba[:n], np.full(Y.shape[1], 0.5), codebook.max_codes)
+    else:
+        proba = out_of_fold_scores(lambda: build_candidate(name, codebook), X, Y, folds)
+        predicted = np.zeros((n, Y.shape[1]), dtype=int)
+        for k in np.unique(gold_folds):
+            others = folds != k
+            thresholds = tune_thresholds(proba[others], Y[others])
+            test = np.flatnonzero(gold_folds == k)
+            predicted[test] = decide(proba[test], thresholds, codebook.max_codes)
+    result = score(Y[:n], predicted, codebook)
+    result["folds"] = int(len(np.unique(gold_folds)))
+    result["groups"] = int(len(set(near_duplicate_groups([e.text for e in examples], [e.group for e in examples]))))
+    result["extra_in_training"] = len(extra)
+    return CrossValidation(proba, folds, n, result)
 
 
 # --- the final model --------------------------------------------------------------------------
@@ -273,21 +316,22 @@ class TrainedModel:
         return decide(proba, self.thresholds, max_codes)
 
 
-def train(examples: Sequence[Example], codebook: Codebook, card: dict, name: str = DEFAULT_CANDIDATE) -> TrainedModel:
-    """Fit on all gold; thresholds from grouped out-of-fold scores; metrics from grouped CV."""
-    X = [e.lemmas for e in examples]
-    Y = label_matrix([e.codes for e in examples], codebook)
-    groups = near_duplicate_groups([e.text for e in examples], [e.group for e in examples])
-    make = lambda: build_candidate(name, codebook)  # noqa: E731
-    thresholds = tune_thresholds(out_of_fold_scores(make, X, Y, groups, N_SPLITS), Y)
-    estimator = make().fit(X, Y)
+def train(
+    examples: Sequence[Example], codebook: Codebook, card: dict, name: str = DEFAULT_CANDIDATE, extra: Sequence[Example] = ()
+) -> TrainedModel:
+    """Fit on gold plus `extra`. Thresholds are tuned on the out-of-fold scores of every
+    row; the card's metrics are the grouped cross-validation on the gold."""
+    cv = cross_validate(name, examples, codebook, extra=extra)
+    Y = label_matrix([e.codes for e in examples] + [e.codes for e in extra], codebook)
+    thresholds = cv.thresholds(Y) if name != "keyword-baseline" else np.full(Y.shape[1], 0.5)
+    estimator = build_candidate(name, codebook).fit([e.lemmas for e in examples] + [e.lemmas for e in extra], Y)
     card = dict(card)
     card.update(
         candidate=name,
         codes=list(codebook.code_ids),
         thresholds={c: float(t) for c, t in zip(codebook.code_ids, thresholds)},
-        training_examples=len(examples),
-        cross_validation=cross_validate(name, examples, codebook),
+        training_examples=len(examples) + len(extra),
+        cross_validation=cv.result,
     )
     return TrainedModel(estimator, codebook.code_ids, thresholds, card)
 
@@ -301,6 +345,8 @@ def library_versions() -> dict:
 def model_id(card: dict) -> str:
     """Same codebook, gold, NLP pipeline, candidate and libraries give the same id."""
     basis = {k: card.get(k) for k in ("codebook_sha256", "gold_sha256", "nlp_pipeline", "candidate", "libraries")}
+    if card.get("written_sha256"):
+        basis["written_sha256"] = card["written_sha256"]
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -228,20 +228,43 @@ def load_codebook_or_fail(path: Optional[Path]):
         fail(exc)
 
 
+def read_annotations_or_fail(read, strict: bool):
+    """Run a gold or training-corpus reader; print every bad line as file:line, stop if strict."""
+    try:
+        annotations = read()
+    except BpError as exc:
+        fail(exc)
+    for problem in annotations.problems:
+        err.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
+    if annotations.problems and strict:
+        raise typer.Exit(1)
+    return annotations
+
+
 def read_gold_or_fail(path: Path, codebook, strict: bool):
     from .gold import read_gold
 
-    try:
-        gold = read_gold(path, codebook)
-    except BpError as exc:
-        fail(exc)
-    for problem in gold.problems:
-        err.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
-    if gold.problems and strict:
-        raise typer.Exit(1)
+    gold = read_annotations_or_fail(lambda: read_gold(path, codebook), strict)
     if not gold.sentences:
         fail(BpError("no valid gold sentences", path))
     return gold
+
+
+WrittenOption = typer.Option(None, "--written", help="Written training corpus: folder of .jsonl files or one file (default corpus/training/ when it exists).")
+NoWrittenOption = typer.Option(False, "--no-written", help="Train on the gold annotations alone.")
+
+
+def read_written_or_fail(path: Optional[Path], skip: bool, codebook):
+    """The written training corpus, or None when skipped or absent by default; strict."""
+    from .written import DEFAULT_FOLDER, read_written
+
+    if skip:
+        return None
+    if path is None:
+        if not DEFAULT_FOLDER.is_dir():
+            return None
+        path = DEFAULT_FOLDER
+    return read_annotations_or_fail(lambda: read_written(path, codebook), strict=True)
 
 
 def metrics_table(result: dict, title: str) -> Table:
@@ -281,33 +304,38 @@ def train(
     codebook_path: Optional[Path] = CodebookOption,
     candidate: Optional[str] = typer.Option(None, "--candidate", help="Model candidate (default: the one chosen by measurement)."),
     compare: bool = typer.Option(False, "--compare", help="Cross-validate every candidate and print the comparison instead of training."),
-    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for gold sentences not in the store."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for sentences not in the store."),
+    written_path: Optional[Path] = WrittenOption,
+    no_written: bool = NoWrittenOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Train the theme classifier on gold sentences; grouped cross-validation for its card."""
+    """Train the theme classifier on gold and written sentences; grouped cross-validation on the gold for its card."""
     import warnings
 
     from . import classify
-    from .train import examples_from_gold, train_and_register
+    from .train import examples_from_gold, examples_from_written, train_and_register
 
     warnings.filterwarnings("ignore", category=UserWarning)
     codebook = load_codebook_or_fail(codebook_path)
     gold = read_gold_or_fail(gold_path, codebook, strict=True)
+    written = read_written_or_fail(written_path, no_written, codebook)
     db_path = db or store.default_db_path()
     conn = open_db(db_path)
     loader = pipeline_loader(model)
     try:
         if compare:
             examples = examples_from_gold(gold.sentences, conn, loader)
+            extra = examples_from_written(written.sentences, loader) if written else []
             rows = []
             for name in classify.CANDIDATES:
                 started = time.perf_counter()
-                result = classify.cross_validate(name, examples, codebook)
+                result = classify.cross_validate(name, examples, codebook, extra=extra).result
                 rows.append({"candidate": name, **{k: result[k] for k in ("micro_f1", "macro_f1", "block_micro_f1", "block_macro_f1", "kappa")}, "seconds": round(time.perf_counter() - started, 1)})
             if as_json:
                 emit_jsonl(rows)
                 return
-            table = Table(title=f"Grouped {classify.N_SPLITS}-fold cross-validation on {len(examples)} gold sentences")
+            more = f", {len(extra)} written sentences spread over the folds (trained on, never scored)" if extra else ""
+            table = Table(title=f"Grouped {classify.N_SPLITS}-fold cross-validation on {len(examples)} gold sentences{more}")
             for column in rows[0]:
                 table.add_column(column, justify="left" if column == "candidate" else "right")
             for row in rows:
@@ -316,7 +344,7 @@ def train(
             return
         with out.status("training and cross-validating"):
             trained, path, card_path = train_and_register(
-                conn, db_path, codebook, gold, loader, candidate or classify.DEFAULT_CANDIDATE
+                conn, db_path, codebook, gold, loader, candidate or classify.DEFAULT_CANDIDATE, written
             )
     except BpError as exc:
         fail(exc)
@@ -371,10 +399,13 @@ def evaluate(
     from .nlp import load_pipeline
     from .train import current_model, evaluate as evaluate_gold
 
+    from .written import refuse_written
+
     codebook = load_codebook_or_fail(codebook_path)
     gold = read_gold_or_fail(gold_path, codebook, strict=False)
     conn = open_db(db)
     try:
+        refuse_written(gold)
         trained = current_model(conn)
         result = evaluate_gold(trained, gold.sentences, codebook, load_pipeline(model))
     except BpError as exc:
@@ -416,6 +447,8 @@ def run(
     db: Optional[Path] = DbOption,
     codebook_path: Optional[Path] = CodebookOption,
     gold_path: Path = typer.Option(DEFAULT_GOLD, "--gold", help="Gold annotations to train on when no current model exists."),
+    written_path: Optional[Path] = WrittenOption,
+    no_written: bool = NoWrittenOption,
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline name or folder."),
 ) -> None:
     """The whole job: ingest, train when no current model exists, classify, digest."""
@@ -431,6 +464,7 @@ def run(
     warnings.filterwarnings("ignore", category=UserWarning)
     started = time.perf_counter()
     codebook = load_codebook_or_fail(codebook_path)
+    written = read_written_or_fail(written_path, no_written, codebook)
     db_path = db or store.default_db_path()
     summary: list[str] = []
     try:
@@ -456,7 +490,7 @@ def run(
                 gold = read_gold(gold_path, codebook)
                 if gold.problems:
                     raise BpError(str(gold.problems[0]))
-                trained, _, _ = train_and_register(conn, db_path, codebook, gold, loader)
+                trained, _, _ = train_and_register(conn, db_path, codebook, gold, loader, written=written)
                 summary.append(f"train: model {trained.id}, cross-validated micro-F1 {trained.card['cross_validation']['micro_f1']:.3f}")
             else:
                 summary.append(f"train: current model {trained.id} still matches")
@@ -464,8 +498,8 @@ def run(
             classified = classify_store(conn, trained, codebook)
             summary.append(f"classify: {sum(classified.per_code.values())} code assignments")
             progress.update(step, description="digest")
-            written = write_digest(conn, codebook, out_dir)
-            summary.append(f"digest: {len(written)} files in {out_dir}/")
+            files = write_digest(conn, codebook, out_dir)
+            summary.append(f"digest: {len(files)} files in {out_dir}/")
     except BpError as exc:
         fail(exc)
     for line in summary:

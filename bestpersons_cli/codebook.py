@@ -39,6 +39,9 @@ class Code:
     name: str
     definition: str
     typical_words: tuple[str, ...]
+    # More words and phrases for the same idea (synonyms, inflections, idiom): features
+    # for the classifier, not part of the definition a human codes by.
+    lexicon: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,11 +167,12 @@ def load_codebook(path: str | Path) -> Codebook:
             _field(entry, k, str, path, where) for k in ("id", "block", "name", "definition")
         )
         words = _str_list(entry, "typical_words", path, where)
+        lexicon = _str_list(entry, "lexicon", path, where) if "lexicon" in entry else ()
         if cid in {c.id for c in codes}:
             raise BpError(f"{where}: duplicate code id {cid!r}", path)
         if blk not in block_ids:
             raise BpError(f"{where}: block {blk!r} is not declared in [[blocks]]", path)
-        codes.append(Code(cid, blk, cname, definition, words))
+        codes.append(Code(cid, blk, cname, definition, words, lexicon))
     if not codes:
         raise BpError("codebook: 'codes' is empty; declare at least one [[codes]] entry", path)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,11 @@ from .codebook import Codebook
 from .errors import BpError
 
 _FIELDS = ("id", "source", "text", "codes")
+# Optional descriptive fields, kept in this order after `source` when present.
+_DESCRIPTIVE = ("register", "domain", "document")
+WRITTEN_SOURCE = "written"  # `source` of sentences written as training data, never gold
+
+RecordCheck = Callable[[dict], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,13 @@ class GoldSentence:
     text: str
     codes: tuple[str, ...]
     line: int
+    register: str | None = None
+    domain: str | None = None
+    document: str | None = None  # written sentences that belong to one invented document
+
+    @property
+    def written(self) -> bool:
+        return self.source == WRITTEN_SOURCE
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,11 @@ class GoldFile:
 
 
 def _canonical_line(s: GoldSentence) -> str:
-    record = {"id": s.id, "source": s.source, "text": s.text, "codes": sorted(s.codes)}
+    record: dict[str, Any] = {"id": s.id, "source": s.source}
+    for key in _DESCRIPTIVE:
+        if getattr(s, key) is not None:
+            record[key] = getattr(s, key)
+    record.update(text=s.text, codes=sorted(s.codes))
     return json.dumps(record, ensure_ascii=False)
 
 
@@ -81,7 +97,7 @@ def _check_record(obj: Any, codebook: Codebook) -> str | None:
     for key in _FIELDS:
         if key not in obj:
             return f"missing field {key!r}"
-    for key in ("id", "source", "text"):
+    for key in ("id", "source", "text") + tuple(k for k in _DESCRIPTIVE if k in obj):
         if not isinstance(obj[key], str):
             return f"field {key!r} must be a string, got {type(obj[key]).__name__}"
     if not obj["id"].strip():
@@ -108,7 +124,7 @@ def _check_record(obj: Any, codebook: Codebook) -> str | None:
 
 
 def _parse(
-    path: Path, codebook: Codebook, first_seen: dict[str, tuple[str, int]]
+    path: Path, codebook: Codebook, first_seen: dict[str, tuple[str, int]], check: RecordCheck | None
 ) -> tuple[list[GoldSentence], list[GoldProblem]]:
     try:
         raw = path.read_bytes()
@@ -134,6 +150,8 @@ def _parse(
             problems.append(GoldProblem(str(path), lineno, message))
             continue
         message = _check_record(obj, codebook)
+        if message is None and check is not None:
+            message = check(obj)
         ident = obj.get("id") if isinstance(obj, dict) else None
         if isinstance(ident, str) and ident.strip():
             # Ids of invalid lines count too: fixing that line must not create a clash.
@@ -147,7 +165,10 @@ def _parse(
             problems.append(GoldProblem(str(path), lineno, message))
             continue
         sentences.append(
-            GoldSentence(obj["id"], obj["source"], obj["text"], tuple(sorted(obj["codes"])), lineno)
+            GoldSentence(
+                obj["id"], obj["source"], obj["text"], tuple(sorted(obj["codes"])), lineno,
+                register=obj.get("register"), domain=obj.get("domain"), document=obj.get("document"),
+            )
         )
     return sentences, problems
 
@@ -157,15 +178,19 @@ def read_gold(path: str | Path, codebook: Codebook) -> GoldFile:
     return read_gold_files([path], codebook)
 
 
-def read_gold_files(paths: Sequence[str | Path], codebook: Codebook) -> GoldFile:
-    """Concatenate several gold files; ids must be unique across all of them."""
+def read_gold_files(paths: Sequence[str | Path], codebook: Codebook, check: RecordCheck | None = None) -> GoldFile:
+    """Concatenate several gold files; ids must be unique across all of them.
+
+    `check` adds rules of a particular kind of file (see `written`): it gets each
+    otherwise valid record and returns what is wrong with it, or None.
+    """
     if not paths:
         raise BpError("no gold files given")
     first_seen: dict[str, tuple[str, int]] = {}
     sentences: list[GoldSentence] = []
     problems: list[GoldProblem] = []
     for p in paths:
-        s, pr = _parse(Path(p), codebook, first_seen)
+        s, pr = _parse(Path(p), codebook, first_seen, check)
         sentences += s
         problems += pr
     return GoldFile(

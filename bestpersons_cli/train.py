@@ -16,6 +16,7 @@ from .codebook import Codebook
 from .errors import BpError
 from .gold import GoldFile, GoldSentence
 from .metrics import score
+from .written import composition
 
 LONG_DOCUMENT = 200  # sentences; a longer document is grouped by section in cross-validation
 
@@ -59,11 +60,19 @@ def examples_from_gold(gold: Sequence[GoldSentence], conn: sqlite3.Connection | 
     return examples
 
 
+def examples_from_written(written: Sequence[GoldSentence], loaded_factory) -> list[classify.Example]:
+    """Written sentences get the same cleaning and NLP as any text; they form one group."""
+    if not written:
+        return []
+    lemmas = lemmatize_texts([w.text for w in written], loaded_factory())
+    return [classify.Example(w.id, w.source, w.text, lem, "written", w.codes) for w, lem in zip(written, lemmas)]
+
+
 def pipelines_in_store(conn: sqlite3.Connection) -> set[tuple[str, str]]:
     return {(r["nlp_pipeline"], r["nlp_version"]) for r in store.documents(conn)}
 
 
-def base_card(codebook: Codebook, gold: GoldFile, conn: sqlite3.Connection, loaded_info) -> dict:
+def base_card(codebook: Codebook, gold: GoldFile, conn: sqlite3.Connection, loaded_info, written: GoldFile | None = None) -> dict:
     pipelines = pipelines_in_store(conn)
     if len(pipelines) > 1:
         raise BpError("documents in the store were processed by different NLP pipelines; re-ingest with --force")
@@ -73,7 +82,7 @@ def base_card(codebook: Codebook, gold: GoldFile, conn: sqlite3.Connection, load
         name, version = loaded_info.name, loaded_info.version
     else:
         raise BpError("nothing ingested yet; run `bp ingest` first")
-    return {
+    card = {
         "codebook": codebook.source,
         "codebook_sha256": codebook.sha256,
         "gold": gold.path,
@@ -81,7 +90,12 @@ def base_card(codebook: Codebook, gold: GoldFile, conn: sqlite3.Connection, load
         "nlp_pipeline": {"name": name, "version": version},
         "libraries": classify.library_versions(),
         "trained_at": classify.now_iso(),
+        "training_data": {"gold": composition(gold.sentences)},
     }
+    if written is not None:
+        card.update(written=written.path, written_sha256=written.sha256)
+        card["training_data"]["written"] = composition(written.sentences)
+    return card
 
 
 def register(conn: sqlite3.Connection, model: classify.TrainedModel, path: Path) -> None:
@@ -122,16 +136,19 @@ def train_and_register(
     gold: GoldFile,
     loaded_factory,
     candidate: str = classify.DEFAULT_CANDIDATE,
+    written: GoldFile | None = None,
 ) -> tuple[classify.TrainedModel, Path, Path]:
     """Examples, card, fit, save and register: the one training path of `bp train` and `bp run`.
 
-    `loaded_factory` gives the spaCy pipeline; it is called only when some gold sentence
-    is not in the store or the store holds no document yet.
+    `loaded_factory` gives the spaCy pipeline; it is called only when some sentence is
+    not in the store (all written ones) or the store holds no document yet.
     """
     examples = examples_from_gold(gold.sentences, conn, loaded_factory)
+    extra = examples_from_written(written.sentences, loaded_factory) if written is not None else []
     pipelines = pipelines_in_store(conn)
     info = None if pipelines else loaded_factory().info
-    trained = classify.train(examples, codebook, base_card(codebook, gold, conn, info), candidate)
+    card = base_card(codebook, gold, conn, info, written)
+    trained = classify.train(examples, codebook, card, candidate, extra)
     path, card_path = classify.save(trained, model_folder(db_path))
     register(conn, trained, path)
     return trained, path, card_path

@@ -56,7 +56,7 @@ def test_keyword_baseline_uses_typical_words(codebook):
 
 
 def test_cross_validation_learns_separable_topics(codebook):
-    result = classify.cross_validate("words+chars-lr", synthetic_examples(), codebook, n_splits=3)
+    result = classify.cross_validate("words+chars-lr", synthetic_examples(), codebook, n_splits=3).result
     assert result["micro_f1"] > 0.9
     assert result["per_code"]["E4"]["support"] == 15
 
@@ -76,3 +76,35 @@ def test_model_round_trip_through_skops(tmp_path, codebook):
 def test_loading_a_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(BpError, match="bp train"):
         classify.load(tmp_path / "none.skops")
+
+
+def test_written_examples_train_but_are_never_scored(codebook):
+    gold = synthetic_examples(24)
+    written = [classify.Example(f"w{i}", "written", e.text, e.lemmas, "written", e.codes) for i, e in enumerate(synthetic_examples(80))]
+    cv = classify.cross_validate("words+chars-lr", gold, codebook, n_splits=3, extra=written)
+    assert cv.result["n"] == 24 and cv.result["extra_in_training"] == 80
+    assert cv.proba.shape == (104, len(codebook.code_ids))
+    assert cv.result["micro_f1"] > 0.9
+
+
+def test_written_folds_do_not_depend_on_order(codebook):
+    gold = synthetic_examples(24)
+    written = [classify.Example(f"w{i}", "written", "t", "t", "written", ()) for i in range(50)]
+    _, folds = classify.assign_folds(gold, written, 5)
+    _, reversed_folds = classify.assign_folds(gold, written[::-1], 5)
+    assert folds.tolist() == reversed_folds.tolist()[::-1]
+    assert set(folds.tolist()) == {0, 1, 2, 3, 4}
+
+
+def test_lexicon_features_add_the_codebooks_extra_words(codebook):
+    c1 = codebook.code_ids.index("C1")
+    assert "begroting" in codebook.codes[c1].lexicon and "begroting" not in codebook.codes[c1].typical_words
+    sentence = ["de begroting van het buurthuis krimpt"]
+    typical = classify._keywords(codebook, lexicon=False).transform(sentence).toarray()[0]
+    enriched = classify._keywords(codebook, lexicon=True).transform(sentence).toarray()[0]
+    assert typical[c1] == 0 and enriched[c1] == 1
+
+
+def test_unknown_candidate_is_a_clear_error(codebook):
+    with pytest.raises(BpError, match="unknown model candidate 'words-svm'"):
+        classify.build_candidate("words-svm", codebook)

@@ -154,6 +154,7 @@ def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
         (HEADER + "blocks = [1]\n" + code("A1"), "blocks #1: must be a table"),
         (HEADER + 'notes = ["ok", 2]\n' + BLOCK_A + code("A1"), "field 'notes' must be a list of strings"),
         ('name = "t"\nversion = "1"\nmax_codes = 0\n' + BLOCK_A + code("A1"), "max_codes >= 1"),
+        (HEADER + BLOCK_A + code("A1") + 'lexicon = "w"\n', "code #1 (A1): field 'lexicon' must be list"),
     ],
 )
 def test_validation_errors_name_file_and_entry(tmp_path: Path, text: str, expected: str) -> None:
@@ -169,3 +170,11 @@ def test_not_utf8(tmp_path: Path) -> None:
     p.write_bytes(b'name = "Priv\xe9"\n')
     with pytest.raises(BpError, match="latin.toml.*UTF-8"):
         load_codebook(p)
+
+
+def test_lexicon_is_optional_and_loaded(tmp_path: Path) -> None:
+    plain = load_codebook(write(tmp_path, HEADER + BLOCK_A + code("A1")))
+    assert plain.codes[0].lexicon == ()
+    enriched = load_codebook(write(tmp_path, HEADER + BLOCK_A + code("A1") + 'lexicon = ["x", "y z"]\n', "e.toml"))
+    assert enriched.codes[0].lexicon == ("x", "y z")
+    assert all(c.lexicon for c in load_codebook(REAL).codes)

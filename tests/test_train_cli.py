@@ -25,9 +25,32 @@ def workspace(tmp_path_factory, corpus_db):
 def test_train_writes_model_and_card(workspace):
     cards = list((workspace.parent / "models").glob("*.card.json"))
     [card] = [json.loads(c.read_text()) for c in cards]
-    for key in ("codebook_sha256", "gold_sha256", "nlp_pipeline", "libraries", "cross_validation", "trained_at", "thresholds"):
+    for key in ("codebook_sha256", "gold_sha256", "written_sha256", "nlp_pipeline", "libraries", "cross_validation", "trained_at", "thresholds"):
         assert key in card
-    assert card["cross_validation"]["n"] == 918
+    assert card["cross_validation"]["n"] == 918  # cross-validated on the gold only
+    data = card["training_data"]
+    assert data["gold"]["sentences"] == 918 and data["gold"]["per_source"]["002_f410c0906ac2745f.txt"] == 802
+    assert data["written"]["sentences"] >= 6000 and set(data["written"]["per_source"]) == {"written"}
+    assert card["training_examples"] == 918 + data["written"]["sentences"]
+
+
+def test_evaluate_refuses_written_sentences(workspace, tmp_path):
+    gold = tmp_path / "w.jsonl"
+    lines = [
+        {"id": "g1", "source": "test", "text": "De gemeente bezuinigt.", "codes": ["C1"]},
+        {"id": "w1", "source": "written", "register": "portrait", "domain": "library", "text": "Zij stopt.", "codes": ["E4"]},
+    ]
+    gold.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(gold), "--db", str(workspace)])
+    assert result.exit_code == 1
+    assert f"{gold}:2:" in result.stderr and "never an evaluation set" in result.stderr
+
+
+def test_train_reports_bad_written_lines(workspace, tmp_path):
+    bad = tmp_path / "written.jsonl"
+    bad.write_text('{"id": "w1", "source": "written", "register": "blog", "domain": "x", "text": "Zin.", "codes": []}\n', encoding="utf-8")
+    result = runner.invoke(app, ["train", "--db", str(workspace), "--written", str(bad)])
+    assert result.exit_code == 1 and f"{bad}:1: unknown register 'blog'" in result.stderr
 
 
 def test_classify_then_list_by_code(workspace):
