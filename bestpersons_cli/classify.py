@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .codebook import Codebook
 from .errors import BpError
@@ -100,10 +101,27 @@ def _linear(C: float = 16):
     return OneVsRestClassifier(LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="liblinear"))
 
 
-def _words(ngrams=(1, 2)):
-    from sklearn.feature_extraction.text import TfidfVectorizer
+class CompactTfidfVectorizer(TfidfVectorizer):
+    """Saves its vocabulary as one newline-joined string: skops writes a dict entry by
+    entry (about a kilobyte each), which made a model of 90,000 n-grams 98 MB."""
 
-    return TfidfVectorizer(ngram_range=ngrams, sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b\w[\w-]+\b")
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: for non-sklearn classes it is __dict__ itself
+        vocabulary = state.pop("vocabulary_", None)
+        if vocabulary is not None:
+            state["vocabulary_terms_"] = "\n".join(sorted(vocabulary, key=vocabulary.__getitem__))
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        terms = state.pop("vocabulary_terms_", None)
+        if terms is not None:
+            state["vocabulary_"] = {term: i for i, term in enumerate(terms.split("\n"))} if terms else {}
+        super().__setstate__(state)
+
+
+def _words(ngrams=(1, 2)):
+    return CompactTfidfVectorizer(ngram_range=ngrams, sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b\w[\w-]+\b")
 
 
 def _chars():

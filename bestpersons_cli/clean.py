@@ -18,7 +18,8 @@ Repair = Callable[[str], list[Edit]]
 
 LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
 WORD_SHAPE = re.compile(rf"^[\"'“‘(\[]*[{LETTER}]+(?:[-'’][{LETTER}]+)*[.,;:!?)\]”’\"]*$")
-GARBAGE_SYMBOLS = set("%@\\/|{}~^ﬁﬂ")  # what scanned handwriting leaves; not footnote marks
+GARBAGE_SYMBOLS = set("%@\\/|{}~^")  # what scanned handwriting leaves; not footnote marks
+LIGATURE_LETTERS = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 URL_LIKE = re.compile(r"https?:|www\.|\.nl\b|\.pdf\b", re.IGNORECASE)
 NUMBER_OR_SIGN = re.compile(r"^[(\[]*(?:[\d/.:-]+|&|[-–—])[)\],.;:]*$")
 STANDALONE_NUMBER = re.compile(r"^[ \t]*(\d{1,3})[ \t]*$", re.MULTILINE)
@@ -43,9 +44,17 @@ def _line_spans(text: str):
 
 
 def garbage_score(line: str) -> tuple[float, int]:
-    """Share of tokens that look like real words, and the number of scanner symbols."""
-    tokens = line.split()
+    """Share of tokens that look like real words, and the number of scanner symbols.
+
+    A ligature counts as a scanner symbol only inside a token that is no word once the
+    ligature is spelled out: PDF text writes `ﬁnanciering`, scanned handwriting `mﬂwfm`.
+    """
+    tokens = [expand_ligatures(t) for t in line.split()]
     symbols = sum(ch in GARBAGE_SYMBOLS for ch in line)
+    symbols += sum(
+        1 for raw, token in zip(line.split(), tokens)
+        if raw != token and dutch_zipf(re.sub(rf"[^{LETTER}]", "", token)) == 0
+    )
     if not tokens:
         return 1.0, symbols
     good = 0
@@ -61,13 +70,17 @@ def garbage_score(line: str) -> tuple[float, int]:
     return good / len(tokens), symbols
 
 
+def expand_ligatures(token: str) -> str:
+    return "".join(LIGATURE_LETTERS.get(ch, ch) for ch in token)
+
+
 def is_garbage_line(line: str) -> bool:
     """Scanned handwriting comes out as lines of broken words and stray symbols."""
     stripped = line.strip()
     if not stripped or URL_LIKE.search(stripped) or STANDALONE_NUMBER.match(stripped):
         return False
     if not re.search(rf"[{LETTER}0-9]", stripped):
-        return any(ch in GARBAGE_SYMBOLS for ch in stripped)
+        return any(ch in GARBAGE_SYMBOLS or ch in LIGATURE_LETTERS for ch in stripped)
     ratio, symbols = garbage_score(stripped)
     words = len(stripped.split())
     if symbols >= 2 and ratio < 0.75:
@@ -236,12 +249,46 @@ def repair_diaeresis(text: str) -> list[Edit]:
 
 
 def normalize_newlines(text: str) -> list[Edit]:
-    return [Edit(m.start(), m.end(), "\n") for m in re.finditer(r"\r\n?|\f", text)]
+    return [Edit(m.start(), m.end(), "\n") for m in re.finditer(r"\r\n?|\f|[\x0b\x1c-\x1e\x85\u2028\u2029]", text)]
+
+
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+INVISIBLE_CHARS = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+LIGATURES = re.compile("[\ufb00-\ufb06]")
+COMBINING_SEQUENCE = re.compile(r"[^\W\d_][\u0300-\u036f]+")
+
+
+def normalize_unicode(text: str) -> list[Edit]:
+    """One spelling for one text: control characters and invisible marks go (logged),
+    odd spaces become spaces and letter + combining accent the composed letter (NFC), so
+    search and lemmas see `café` however it was typed. Ligatures wait for `split_ligatures`."""
+    import unicodedata
+
+    candidates = [Edit(m.start(), m.end(), "", "control-char") for m in CONTROL_CHARS.finditer(text)]
+    candidates += [Edit(m.start(), m.end(), "", "invisible-char") for m in INVISIBLE_CHARS.finditer(text)]
+    candidates += [Edit(m.start(), m.end(), " ") for m in ODD_SPACES.finditer(text)]
+    for m in COMBINING_SEQUENCE.finditer(text):
+        composed = unicodedata.normalize("NFC", m.group())
+        if composed != m.group():
+            candidates.append(Edit(m.start(), m.end(), composed, "unicode-nfc"))
+    edits: list[Edit] = []
+    for edit in sorted(candidates, key=lambda e: (e.start, e.end)):
+        if not edits or edit.start >= edits[-1].end:
+            edits.append(edit)
+    return edits
+
+
+def split_ligatures(text: str) -> list[Edit]:
+    """`ﬁ` -> `fi`: after garbage detection, which reads a ligature in a non-word as a scanner sign."""
+    return [Edit(m.start(), m.end(), LIGATURE_LETTERS[m.group()], "ligature") for m in LIGATURES.finditer(text)]
 
 
 REPAIRS: tuple[Repair, ...] = (
     normalize_newlines,
+    normalize_unicode,
     drop_garbage_lines,
+    split_ligatures,
     drop_number_lines,
     join_hyphenated_words,
     drop_footnote_marks,

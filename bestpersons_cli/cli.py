@@ -7,6 +7,7 @@ commands that need them, so `bp --help` stays instant.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,12 @@ from rich.table import Table
 from . import store
 from .errors import BpError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Code Dutch research texts about best persons into themes.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Code Dutch research texts about best persons into themes.",
+)
 out = Console()
 err = Console(stderr=True)
 
@@ -209,8 +215,25 @@ def dropped(
     out.print(table)
 
 
-def main() -> None:  # pragma: no cover
-    app()
+@app.callback()
+def options(debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an unexpected error.")) -> None:
+    """Code Dutch research texts about best persons into themes."""
+
+
+def main() -> None:
+    """The `bp` entry point: expected errors are one line already; an unexpected one is
+    reported in one line too, with its traceback only under --debug or $BP_DEBUG."""
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
+        if "--debug" in sys.argv[1:] or os.environ.get("BP_DEBUG"):
+            raise
+        err.print(
+            f"[red]error:[/red] unexpected {type(exc).__name__}: {exc} (this is a bug in bp; run again with --debug for the traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(2)
 
 
 # --- codebook, training, classification, evaluation ---------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sqlite3
 from collections import Counter
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .codebook import Codebook
+from .errors import BpError
 
 MMR_LAMBDA = 0.7
 TOP_LEMMAS = 10
@@ -538,12 +540,25 @@ def render_digest(corpus: Corpus, codebook: Codebook) -> dict[str, str]:
 
 
 def write_digest(conn: sqlite3.Connection, codebook: Codebook, out_dir: Path) -> list[Path]:
-    """Write index.md, one blok-<id>.md per block and quotes.md; return their paths."""
+    """Write index.md, one blok-<id>.md per block and quotes.md; return their paths.
+
+    Every page goes to a temporary file first and replaces the old page only when all
+    pages are written, so a full disk or a read-only folder never leaves a digest half
+    old, half new, or a page cut off.
+    """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in render_digest(load_corpus(conn, codebook), codebook).items():
-        path = out_dir / name
-        path.write_bytes((text.rstrip("\n") + "\n").encode("utf-8"))
-        written.append(path)
-    return written
+    pages = render_digest(load_corpus(conn, codebook), codebook)
+    temporary: list[Path] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in pages.items():
+            tmp = out_dir / f".{name}.tmp"
+            temporary.append(tmp)
+            tmp.write_bytes((text.rstrip("\n") + "\n").encode("utf-8"))
+        for tmp, name in zip(temporary, pages):
+            os.replace(tmp, out_dir / name)
+    except OSError as exc:
+        for tmp in temporary:
+            tmp.unlink(missing_ok=True)
+        raise BpError(f"cannot write the digest: {exc.strerror or exc}", exc.filename or out_dir) from None
+    return [out_dir / name for name in pages]

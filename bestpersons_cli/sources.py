@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from pathlib import Path
 
@@ -33,12 +34,29 @@ def find_inputs(paths: list[Path]) -> tuple[list[Path], list[BpError]]:
     return unique, errors
 
 
+BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+CONTROL_BYTES = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20))
+MAX_CONTROL_SHARE = 0.001  # a stray NUL in a text is dropped by cleaning; more mean a binary file
+
+
 def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) first; otherwise the encoding charset-normalizer detects."""
-    if b"\x00" in data[:4096]:
-        raise BpError("looks like a binary file, not text", path)
+    """A byte-order mark decides; then UTF-8; otherwise the encoding charset-normalizer detects."""
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise BpError(f"starts with a {encoding} byte-order mark but is not valid {encoding} (byte {exc.start})", path) from None
+    if len(data) - len(data.translate(None, CONTROL_BYTES)) > MAX_CONTROL_SHARE * len(data):
+        raise BpError("looks like a binary file (an image, archive, PDF or Word file?), not text; bp reads .txt and .md", path)
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
@@ -48,7 +66,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
     except ImportError:  # pragma: no cover - charset-normalizer ships with requests/spaCy
         best = None
     if best is None or best.encoding is None:
-        raise BpError("cannot tell the text encoding", path)
+        raise BpError("cannot tell the text encoding (a binary file such as a PDF or Word file?); bp reads plain .txt and .md", path)
     return str(best), best.encoding
 
 

@@ -18,6 +18,7 @@ from .errors import BpError
 from .records import IngestedDocument
 
 SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 120
 DEFAULT_WORKSPACE = Path(".bp")
 DB_ENV = "BP_DB"
 
@@ -106,7 +107,8 @@ def connect(path: Path, create: bool = True) -> sqlite3.Connection:
         raise BpError("no database here yet; run `bp ingest` first", path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(path)
+        # Another bp process may be writing: wait for its transaction rather than fail.
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
@@ -114,7 +116,11 @@ def connect(path: Path, create: bool = True) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise BpError(f"not a bp database: {exc}", path) from None
     if version not in (0, SCHEMA_VERSION):
-        raise BpError(f"database schema {version} is not the supported {SCHEMA_VERSION}", path)
+        raise BpError(
+            f"database schema {version} is not the supported {SCHEMA_VERSION}; ingest into a new database"
+            " (--db NEW.sqlite) or delete this one",
+            path,
+        )
     with conn:
         conn.executescript(SCHEMA)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -108,3 +108,40 @@ def test_lexicon_features_add_the_codebooks_extra_words(codebook):
 def test_unknown_candidate_is_a_clear_error(codebook):
     with pytest.raises(BpError, match="unknown model candidate 'words-svm'"):
         classify.build_candidate("words-svm", codebook)
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory, codebook):
+    card = {"codebook_sha256": codebook.sha256, "gold_sha256": "g", "nlp_pipeline": {"name": "p", "version": "1"}, "libraries": {}, "trained_at": "t"}
+    model = classify.train(synthetic_examples(), codebook, card, name="words-lr")
+    path, _ = classify.save(model, tmp_path_factory.mktemp("model"))
+    return path
+
+
+def test_truncated_model_is_a_clear_error(tmp_path, saved_model):
+    import shutil
+
+    path = tmp_path / saved_model.name
+    shutil.copy(saved_model, path)
+    shutil.copy(saved_model.with_name(saved_model.name.replace(".skops", ".card.json")), tmp_path)
+    path.write_bytes(saved_model.read_bytes()[:200])
+    with pytest.raises(BpError, match=f"{path}: cannot load model"):
+        classify.load(path)
+
+
+def test_tampered_model_with_a_foreign_type_is_refused(tmp_path, saved_model):
+    """A model file that would build an arbitrary object is refused before loading."""
+    import zipfile
+
+    path = tmp_path / saved_model.name
+    with zipfile.ZipFile(saved_model) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "schema.json":
+                data = data.replace(b'"sklearn.linear_model._logistic"', b'"os"', 1).replace(b'"LogisticRegression"', b'"system"', 1)
+            dst.writestr(item, data)
+    (tmp_path / saved_model.name.replace(".skops", ".card.json")).write_text("{}", encoding="utf-8")
+    with pytest.raises(BpError) as caught:
+        classify.load(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert "types bp does not trust: os.system" in str(caught.value)

@@ -121,3 +121,31 @@ def test_offsets_are_monotonic_and_in_range(text):
     assert list(result.offsets) == sorted(result.offsets)
     for span in dropped:
         assert text[span.start:span.end] == span.text
+
+
+def test_unicode_is_normalised_and_logged():
+    original = "Cafe\u0301 \ufb01ets\u00a0wijk\u200b en\x00 ook\x07 dit.\u2028Nieuw."
+    result, dropped = clean_text(original)
+    assert result.text == "Café fiets wijk en ook dit.\nNieuw."
+    reasons = sorted(d.reason for d in dropped)
+    assert reasons == ["control-char", "control-char", "invisible-char", "ligature", "unicode-nfc"]
+    for span in dropped:
+        assert original[span.start:span.end] == span.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_cleaning_never_raises_and_loses_nothing(text):
+    """Any Unicode string: every non-whitespace character of the input survives in the
+    cleaned text (pointed to by an offset) or lies in a logged dropped span, in order."""
+    result, dropped = clean_text(text)
+    assert list(result.offsets) == sorted(result.offsets)
+    kept = set(result.offsets)
+    covered = [False] * len(text)
+    for span in dropped:
+        assert text[span.start:span.end] == span.text
+        for i in range(span.start, span.end):
+            covered[i] = True
+    for i, ch in enumerate(text):
+        if not ch.isspace() and ch not in "\x00\x1c\x1d\x1e\x1f\x85":
+            assert i in kept or covered[i], (i, ch)

@@ -108,3 +108,97 @@ def test_run_twice_gives_identical_digest(tmp_path, corpus_db):
         assert f"**{uid}**" in body, (uid, number)
     [meeting_uid] = [r[0] for r in conn.execute("SELECT uid FROM quotes WHERE kind = 'meeting'")]
     assert f"**{meeting_uid}**" in quotes
+
+
+def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch, capsys):
+    import sys
+
+    import pytest
+
+    from bestpersons_cli import cli, store
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk controller on fire")
+
+    monkeypatch.setattr(store, "connect", broken)
+    monkeypatch.setattr(sys, "argv", ["bp", "documents", "--db", str(tmp_path / "x.sqlite")])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "unexpected RuntimeError: disk controller on fire" in lines[0]
+    assert "Traceback" not in lines[0]
+    monkeypatch.setattr(sys, "argv", ["bp", "--debug", "documents", "--db", str(tmp_path / "x.sqlite")])
+    with pytest.raises(RuntimeError, match="on fire"):
+        cli.main()
+
+
+def test_two_processes_ingest_into_one_database(tmp_path):
+    """Real processes on the same SQLite file: both finish, and every document is whole."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    folders = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        for i in range(3):
+            (folder / f"{name}{i}.txt").write_text(f"Tekst {name}{i}. " + "De buurt werkt samen aan een moestuin. " * 40, encoding="utf-8")
+        folders.append(folder)
+    db = tmp_path / "shared.sqlite"
+    script = "import sys; from bestpersons_cli.cli import main; sys.argv = ['bp'] + sys.argv[1:]; main()"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, "ingest", str(f), "--db", str(db)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for f in folders
+    ]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    names = {r[0] for r in conn.execute("SELECT name FROM documents")}
+    assert names == {f"{n}{i}.txt" for n in "ab" for i in range(3)}
+    per_doc = dict(conn.execute("SELECT d.name, count(s.uid) FROM documents d JOIN sentences s ON s.document_id = d.id GROUP BY d.id"))
+    assert len(set(per_doc.values())) == 1 and min(per_doc.values()) > 0
+
+
+def test_killed_ingest_leaves_whole_documents_and_the_next_run_completes(tmp_path):
+    """SIGKILL in the middle of a run: every stored document is complete, none half
+    written, and running again ingests exactly the rest."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(12):
+        paragraph = f"Document {i}. " + " ".join(f"Zin {j} over de wijk en de vrijwilligers van buurthuis {i}." for j in range(400))
+        (folder / f"doc{i:02d}.txt").write_text(paragraph + "\n", encoding="utf-8")
+    db = tmp_path / "bp.sqlite"
+    script = "import sys; from bestpersons_cli.cli import main; sys.argv = ['bp'] + sys.argv[1:]; main()"
+    proc = subprocess.Popen([sys.executable, "-c", script, "ingest", str(folder), "--db", str(db)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stored = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and stored == 0:
+        time.sleep(0.05)
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as probe:
+                    stored = probe.execute("SELECT count(*) FROM documents").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    counts = [n for (n,) in conn.execute("SELECT count(s.uid) FROM documents d LEFT JOIN sentences s ON s.document_id = d.id GROUP BY d.id")]
+    assert 1 <= len(counts) < 12, "the run must be killed mid-way for this test to mean anything"
+    assert len(set(counts)) == 1 and counts[0] > 400  # every stored document is whole
+    conn.close()
+    again = runner.invoke(app, ["ingest", str(folder), "--db", str(db)])
+    assert again.exit_code == 0, again.output
+    assert f"{12 - len(counts)} ingested, {len(counts)} unchanged, 0 failed" in again.output

@@ -255,3 +255,40 @@ def test_mmr_does_not_pick_a_duplicate_twice():
     assert picked[0] == 0 and 1 not in picked
     assert mmr(texts[:2], [0.9, 0.9], k=3) == [0]
     assert mmr([], [], k=3) == []
+
+
+def test_full_disk_leaves_the_old_digest_whole(tmp_path, monkeypatch):
+    import errno
+
+    from bestpersons_cli.errors import BpError
+
+    conn = build_db(tmp_path / "bp.sqlite")
+    codebook = load_codebook(CODEBOOK)
+    out = tmp_path / "digest"
+    out.mkdir()
+    (out / "index.md").write_text("old index\n", encoding="utf-8")
+    real_write = Path.write_bytes
+    calls = []
+
+    def write_until_full(self, data):
+        calls.append(self.name)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_until_full)
+    with pytest.raises(BpError, match="cannot write the digest: No space left on device"):
+        write_digest(conn, codebook, out)
+    assert (out / "index.md").read_text(encoding="utf-8") == "old index\n"
+    assert sorted(p.name for p in out.iterdir()) == ["index.md"]
+
+
+def test_output_folder_that_is_a_file(tmp_path):
+    from bestpersons_cli.errors import BpError
+
+    conn = build_db(tmp_path / "bp.sqlite")
+    blocker = tmp_path / "digest"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(BpError) as caught:
+        write_digest(conn, load_codebook(CODEBOOK), blocker)
+    assert "cannot write the digest" in str(caught.value) and "digest" in str(caught.value)
