@@ -75,3 +75,15 @@ def test_latin1_file_is_decoded(tmp_path, fallback):
     path.write_bytes("Financiële steun voor één wijk, café en privé-context.\n".encode("cp1252"))
     raw = read_document(path)
     assert "Financiële" in raw.text and raw.encoding != "utf-8"
+
+
+def test_a_single_500000_character_line(tmp_path, fallback):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "one-line.txt").write_text(("De wijkcoach werkt in de buurt en ziet veel. " * 11200)[:500_000] + "\n", encoding="utf-8")
+    (folder / "no-stops.txt").write_text(("woord " * 90_000)[:500_000] + "\n", encoding="utf-8")
+    conn = store.connect(tmp_path / "db.sqlite")
+    report = ingest_paths([folder], conn, fallback)
+    assert not report.errors and len(report.ingested) == 2
+    counts = {d.raw.name: len(d.sentences) for d in report.ingested}
+    assert counts["one-line.txt"] > 11_000 and counts["no-stops.txt"] >= 1
