@@ -6,6 +6,7 @@ happen in the CLI.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -21,7 +22,8 @@ from .structure import page_layout, paragraphs as find_paragraphs
 
 def ingest_document(raw: RawDocument, loaded: LoadedPipeline) -> IngestedDocument:
     cleaned, dropped = clean_text(raw.text)
-    number_lines = [(d.start, int(d.text.strip())) for d in dropped if d.reason == "page-number"]
+    # The original span may still hold characters cleaning removed before (a zero-width space).
+    number_lines = [(d.start, int(re.search(r"\d+", d.text).group())) for d in dropped if d.reason == "page-number"]
     page_of, page_offsets = page_layout(raw.text, number_lines)
     dropped = [
         d if d.reason != "page-number" or d.start in page_offsets else replace(d, reason="note-number")

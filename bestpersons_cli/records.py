@@ -8,48 +8,61 @@ from typing import Sequence
 
 @dataclass(frozen=True)
 class MappedText:
-    """A string that remembers, per character, its offset in the original file.
+    """A string that remembers, per character, where it came from in the original file.
 
     Every repair and every re-layout produces a new MappedText, so sentences found
-    much later can still point back into the file the user gave us.
+    much later can still point back into the file the user gave us. `offsets[i]` is
+    where character i starts in the original, `ends[i]` where it ends: a repair that
+    turns two characters into one (`e` + combining accent -> `é`) maps the new
+    character onto both.
     """
 
     text: str
     offsets: tuple[int, ...]
     end_offset: int  # original offset just past the last character
+    ends: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.ends:
+            object.__setattr__(self, "ends", tuple(o + 1 for o in self.offsets))
 
     @classmethod
     def identity(cls, text: str) -> "MappedText":
-        return cls(text, tuple(range(len(text))), len(text))
+        return cls(text, tuple(range(len(text))), len(text), tuple(range(1, len(text) + 1)))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the substring [start, end)."""
         if start >= end:
             at = self.offsets[start] if start < len(self.offsets) else self.end_offset
             return at, at
-        return self.offsets[start], self.offsets[end - 1] + 1
+        return self.offsets[start], max(self.ends[end - 1], self.offsets[start])
 
     def slice(self, start: int, end: int) -> "MappedText":
-        end_offset = self.offsets[end - 1] + 1 if end > start else self.original_span(start, end)[0]
-        return MappedText(self.text[start:end], self.offsets[start:end], end_offset)
+        end_offset = self.original_span(start, end)[1]
+        return MappedText(self.text[start:end], self.offsets[start:end], end_offset, self.ends[start:end])
 
     def apply(self, edits: Sequence["Edit"]) -> "MappedText":
         """Apply non-overlapping edits (in this text's coordinates) in one pass."""
         parts: list[str] = []
         offsets: list[int] = []
+        ends: list[int] = []
         cursor = 0
         for edit in sorted(edits, key=lambda e: (e.start, e.end)):
             if edit.start < cursor:
                 raise ValueError(f"overlapping edits at {edit.start}")
             parts.append(self.text[cursor:edit.start])
             offsets.extend(self.offsets[cursor:edit.start])
+            ends.extend(self.ends[cursor:edit.start])
             anchor = self.offsets[edit.start] if edit.start < len(self.offsets) else self.end_offset
+            replaced_end = self.ends[edit.end - 1] if edit.end > edit.start else anchor
             parts.append(edit.replacement)
             offsets.extend([anchor] * len(edit.replacement))
+            ends.extend([anchor + 1] * (len(edit.replacement) - 1) + [replaced_end] * bool(edit.replacement))
             cursor = edit.end
         parts.append(self.text[cursor:])
         offsets.extend(self.offsets[cursor:])
-        return MappedText("".join(parts), tuple(offsets), self.end_offset)
+        ends.extend(self.ends[cursor:])
+        return MappedText("".join(parts), tuple(offsets), self.end_offset, tuple(ends))
 
 
 @dataclass(frozen=True)
