@@ -1,6 +1,8 @@
 import json
 import shutil
+import signal
 
+import pytest
 from typer.testing import CliRunner
 
 from bestpersons_cli.cli import app
@@ -113,8 +115,6 @@ def test_run_twice_gives_identical_digest(tmp_path, corpus_db):
 def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch, capsys):
     import sys
 
-    import pytest
-
     from bestpersons_cli import cli, store
 
     def broken(*args, **kwargs):
@@ -163,10 +163,10 @@ def test_two_processes_ingest_into_one_database(tmp_path):
     assert len(set(per_doc.values())) == 1 and min(per_doc.values()) > 0
 
 
-def test_killed_ingest_leaves_whole_documents_and_the_next_run_completes(tmp_path):
-    """SIGKILL in the middle of a run: every stored document is complete, none half
-    written, and running again ingests exactly the rest."""
-    import signal
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_killed_ingest_leaves_whole_documents_and_the_next_run_completes(tmp_path, signum):
+    """SIGKILL or Ctrl-C in the middle of a run: every stored document is complete, none
+    half written, no traceback, and running again ingests exactly the rest."""
     import sqlite3
     import subprocess
     import sys
@@ -180,7 +180,7 @@ def test_killed_ingest_leaves_whole_documents_and_the_next_run_completes(tmp_pat
     db = tmp_path / "bp.sqlite"
     script = "import sys; from bestpersons_cli.cli import main; sys.argv = ['bp'] + sys.argv[1:]; main()"
     proc = subprocess.Popen([sys.executable, "-c", script, "ingest", str(folder), "--db", str(db)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     stored = 0
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None and stored == 0:
@@ -191,8 +191,9 @@ def test_killed_ingest_leaves_whole_documents_and_the_next_run_completes(tmp_pat
                     stored = probe.execute("SELECT count(*) FROM documents").fetchone()[0]
             except sqlite3.OperationalError:
                 pass
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "Traceback" not in stderr, stderr
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     counts = [n for (n,) in conn.execute("SELECT count(s.uid) FROM documents d LEFT JOIN sentences s ON s.document_id = d.id GROUP BY d.id")]
