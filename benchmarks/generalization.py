@@ -175,10 +175,8 @@ def make_model(features: str, learner: str, codebook):
             parts.append(("words", classify._words((1, 3)), 1))
         elif name == "chars":
             parts.append(("chars", classify._chars(), 1))
-        elif name == "keywords":
-            parts.append(("keywords", classify.KeywordFeatures(tuple(tuple(c.typical_words) + (c.name.lower(),) for c in codebook.codes)), 1))
-        elif name == "lexicon":
-            parts.append(("lexicon", classify.KeywordFeatures(tuple(tuple(c.typical_words) + tuple(c.lexicon) + (c.name.lower(),) for c in codebook.codes)), 1))
+        elif name in ("keywords", "lexicon"):
+            parts.append((name, classify._keywords(codebook, lexicon=name == "lexicon"), 1))
         elif name.startswith("use"):
             parts.append(("use", CachedEmbeddings(float(name[3:] or 1)), 0))
         else:

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -51,6 +52,12 @@ def label_matrix(code_lists: Sequence[Sequence[str]], codebook: Codebook) -> np.
 
 def typical_word_pattern(words: Sequence[str]) -> re.Pattern:
     """Any of the words at a word start, so inflected forms match (`subsidie` -> `subsidies`)."""
+    return _compiled_word_pattern(tuple(words))
+
+
+@lru_cache(maxsize=256)
+def _compiled_word_pattern(words: tuple[str, ...]) -> re.Pattern:
+    # Cached: feature extraction asks for the same 20 patterns at every fit and predict.
     return re.compile("|".join(r"\b" + re.escape(w.lower()) for w in words))
 
 
@@ -247,13 +254,19 @@ def near_duplicate_groups(texts: Sequence[str], groups: Sequence[str], threshold
     return [find(g) for g in groups]
 
 
-def assign_folds(examples: Sequence[Example], extra: Sequence[Example], n_splits: int) -> tuple[np.ndarray, np.ndarray]:
+def gold_groups(examples: Sequence[Example]) -> list[str]:
+    return near_duplicate_groups([e.text for e in examples], [e.group for e in examples])
+
+
+def assign_folds(
+    examples: Sequence[Example], extra: Sequence[Example], n_splits: int, groups: Sequence[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Fold of every example. Gold keeps its groups together (whole documents or essay
     sections, merged where they share near-duplicates); written sentences, which stand
     alone, get a fold from a hash of their id, so the split never depends on file order."""
     from sklearn.model_selection import GroupKFold
 
-    groups = near_duplicate_groups([e.text for e in examples], [e.group for e in examples])
+    groups = gold_groups(examples) if groups is None else groups
     gold_folds = np.zeros(len(examples), dtype=int)
     splits = min(n_splits, len(set(groups)))
     for k, (_, test) in enumerate(GroupKFold(n_splits=splits).split(np.zeros(len(examples)), groups=groups)):
@@ -276,8 +289,6 @@ def out_of_fold_scores(make: Callable[[], object], X: Sequence[str], Y: np.ndarr
 @dataclass(frozen=True)
 class CrossValidation:
     proba: np.ndarray  # out-of-fold scores of gold and extra rows
-    folds: np.ndarray
-    n_gold: int
     result: dict  # scores on the gold rows
 
     def thresholds(self, Y: np.ndarray) -> np.ndarray:
@@ -290,7 +301,8 @@ def cross_validate(
     """Grouped k-fold over the gold; `extra` (written) examples are spread over the folds
     and so are in most training parts, but only the gold is scored. Each gold fold is
     decided with thresholds tuned on the out-of-fold scores of the other folds."""
-    gold_folds, extra_folds = assign_folds(examples, extra, n_splits)
+    groups = gold_groups(examples)
+    gold_folds, extra_folds = assign_folds(examples, extra, n_splits, groups)
     folds = np.concatenate([gold_folds, extra_folds])
     X = [e.lemmas for e in examples] + [e.lemmas for e in extra]
     Y = label_matrix([e.codes for e in examples] + [e.codes for e in extra], codebook)
@@ -308,9 +320,9 @@ def cross_validate(
             predicted[test] = decide(proba[test], thresholds, codebook.max_codes)
     result = score(Y[:n], predicted, codebook)
     result["folds"] = int(len(np.unique(gold_folds)))
-    result["groups"] = int(len(set(near_duplicate_groups([e.text for e in examples], [e.group for e in examples]))))
+    result["groups"] = len(set(groups))
     result["extra_in_training"] = len(extra)
-    return CrossValidation(proba, folds, n, result)
+    return CrossValidation(proba, result)
 
 
 # --- the final model --------------------------------------------------------------------------
