@@ -137,8 +137,18 @@ def keep_line_end_hyphen(left: str, right: str, vocabulary: set[str] = frozenset
     return len(left) >= 3 and len(right) >= 3 and min(dutch_zipf(left), dutch_zipf(right)) >= 3.0
 
 
-def join_hyphenated_words(text: str) -> list[Edit]:
-    vocabulary = {w.lower() for w in re.findall(rf"[{LETTER}]+(?:-[{LETTER}]+)*", text)}
+WORD_FORM = re.compile(rf"[{LETTER}]+(?:-[{LETTER}]+)*")
+
+
+def vocabulary_of(text: str) -> frozenset[str]:
+    """How words are written in a text: evidence for line-end hyphens."""
+    return frozenset(m.group().lower() for m in WORD_FORM.finditer(text))
+
+
+def join_hyphenated_words(text: str, vocabulary: frozenset[str] | None = None) -> list[Edit]:
+    """`vocabulary` is that of the whole document when `text` is one part of it."""
+    if vocabulary is None:
+        vocabulary = vocabulary_of(text)
     edits = []
     for m in LINE_END_HYPHEN.finditer(text):
         left, right = m.group(1), m.group(2)
@@ -296,17 +306,34 @@ REPAIRS: tuple[Repair, ...] = (
 )
 
 
+def repairs_for_part(vocabulary: frozenset[str]) -> tuple[Repair, ...]:
+    """The repairs for one part of a long document, judging hyphens by the whole of it."""
+    from functools import partial
+
+    joined = partial(join_hyphenated_words, vocabulary=vocabulary)
+    return tuple(joined if repair is join_hyphenated_words else repair for repair in REPAIRS)
+
+
+LINE_BREAK = re.compile(r"\r\n|\r(?!\n)|\n")  # Unix, Windows and old Mac line ends
+
+
 def line_starts(original: str) -> list[int]:
-    return [0] + [m.end() for m in re.finditer("\n", original)]
+    return [0] + [m.end() for m in LINE_BREAK.finditer(original)]
 
 
 def line_of(starts: list[int], offset: int) -> int:
     return bisect_right(starts, offset)
 
 
-def clean_text(original: str, repairs: tuple[Repair, ...] = REPAIRS) -> tuple[MappedText, list[DroppedSpan]]:
-    """Run every repair in order; return the cleaned text and the log of what changed."""
-    current = MappedText.identity(original)
+def clean_text(
+    original: str, repairs: tuple[Repair, ...] = REPAIRS, origin: int = 0, first_line: int = 1
+) -> tuple[MappedText, list[DroppedSpan]]:
+    """Run every repair in order; return the cleaned text and the log of what changed.
+
+    `original` may be a part of a file that starts at offset `origin` on line
+    `first_line`: offsets and lines are then those of the file.
+    """
+    current = MappedText.identity(original, origin)
     dropped: list[DroppedSpan] = []
     starts = line_starts(original)
     for repair in repairs:
@@ -316,7 +343,10 @@ def clean_text(original: str, repairs: tuple[Repair, ...] = REPAIRS) -> tuple[Ma
                 continue
             start, end = current.original_span(edit.start, edit.end)
             dropped.append(
-                DroppedSpan(start, end, line_of(starts, start), edit.reason, original[start:end], edit.replacement)
+                DroppedSpan(
+                    start, end, first_line - 1 + line_of(starts, start - origin), edit.reason,
+                    original[start - origin:end - origin], edit.replacement,
+                )
             )
         current = current.apply(edits)
     dropped.sort(key=lambda d: (d.start, d.end, d.reason))

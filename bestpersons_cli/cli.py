@@ -92,11 +92,13 @@ def ingest(
         report = ingest_paths(paths, conn, loaded, force=force, progress=lambda name: progress.update(task, description=f"ingest {name}", advance=1))
     for error in report.errors:
         err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     table = Table(title=f"Ingested with {loaded.info.name} {loaded.info.version}")
     for column in ("document", "sentences", "quotes", "dropped"):
         table.add_column(column, justify="left" if column == "document" else "right")
     for doc in report.ingested:
-        table.add_row(doc.raw.name, str(len(doc.sentences)), str(len(doc.quotes)), str(len(doc.dropped)))
+        table.add_row(doc.name, str(doc.sentences), str(doc.quotes), str(doc.dropped))
     for name in report.skipped:
         table.add_row(f"{name} (unchanged, skipped)", "", "", "")
     out.print(table)
@@ -501,6 +503,8 @@ def run(
             report = ingest_paths(paths or [Path("corpus")], conn, loaded, progress=lambda name: progress.update(step, description=f"ingest: {name}"))
             for error in report.errors:
                 progress.console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+            for warning in report.warnings:
+                progress.console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
             summary.append(f"ingest: {len(report.ingested)} ingested, {len(report.skipped)} unchanged, {len(report.errors)} failed")
             progress.update(step, description="train: checking the current model")
             try:

@@ -1,7 +1,8 @@
-"""The codebook as data: load and validate a TOML file of blocks and codes.
+"""The codebook as data: load and validate a TOML or YAML file of blocks and codes.
 
 Kept in a data file (not Python constants) so a researcher can edit it or load a
-codebook for another study; every problem is reported with the file and entry at fault.
+codebook for another study; every problem is reported with the file, the line and the
+entry at fault.
 """
 
 from __future__ import annotations
@@ -89,34 +90,41 @@ class Codebook:
 
 
 _LINE_RE = re.compile(r"at line (\d+)")
+Location = tuple  # ("codes", 3, "id"): the 3rd code's id; ("name",): a top-level field
 
 
-def _field(entry: dict[str, Any], key: str, kind: type, path: Path, where: str) -> Any:
+class _Invalid(Exception):
+    """A validation problem and where in the data it is; the loader adds the line."""
+
+    def __init__(self, message: str, location: Location = ()):
+        super().__init__(message)
+        self.location = location
+
+
+def _field(entry: dict[str, Any], key: str, kind: type, where: str, at: Location = ()) -> Any:
     if key not in entry:
-        raise BpError(f"{where}: missing field {key!r}", path)
+        raise _Invalid(f"{where}: missing field {key!r}", at)
     value = entry[key]
     # bool is a subclass of int; a boolean max_codes is a mistake, not a number.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise BpError(
-            f"{where}: field {key!r} must be {kind.__name__}, got {type(value).__name__}", path
-        )
+        raise _Invalid(f"{where}: field {key!r} must be {kind.__name__}, got {type(value).__name__}", at + (key,))
     if kind is str and not value.strip():
-        raise BpError(f"{where}: field {key!r} is empty", path)
+        raise _Invalid(f"{where}: field {key!r} is empty", at + (key,))
     return value
 
 
-def _str_list(entry: dict[str, Any], key: str, path: Path, where: str) -> tuple[str, ...]:
-    values = _field(entry, key, list, path, where)
+def _str_list(entry: dict[str, Any], key: str, where: str, at: Location = ()) -> tuple[str, ...]:
+    values = _field(entry, key, list, where, at)
     if not all(isinstance(v, str) for v in values):
-        raise BpError(f"{where}: field {key!r} must be a list of strings", path)
+        raise _Invalid(f"{where}: field {key!r} must be a list of strings", at + (key,))
     return tuple(values)
 
 
-def _tables(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
-    entries = _field(data, key, list, path, "codebook")
+def _tables(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    entries = _field(data, key, list, "codebook")
     for i, entry in enumerate(entries, 1):
         if not isinstance(entry, dict):
-            raise BpError(f"{key} #{i}: must be a table ([[{key}]])", path)
+            raise _Invalid(f"{key} #{i}: must be a table ([[{key}]])", (key, i))
     return entries
 
 
@@ -125,8 +133,73 @@ def _label(kind: str, i: int, entry: dict[str, Any]) -> str:
     return f"{kind} #{i} ({ident})" if isinstance(ident, str) else f"{kind} #{i}"
 
 
+# --- reading TOML and YAML, with the line of every entry and field -------------------------
+
+TOML_TABLE = re.compile(r"^\s*\[\[\s*(\w+)\s*\]\]")
+TOML_KEY = re.compile(r"^\s*([\w-]+)\s*=")
+
+
+def _toml(text: str, path: Path) -> tuple[Any, dict[Location, int]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = _LINE_RE.search(str(e))
+        raise BpError(f"invalid TOML: {e}", path, int(m.group(1)) if m else None) from None
+    lines: dict[Location, int] = {}
+    table: Location = ()
+    counts: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if m := TOML_TABLE.match(line):
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+            table = (m.group(1), counts[m.group(1)])
+            lines.setdefault(table, number)
+        elif m := TOML_KEY.match(line):
+            lines.setdefault(table + (m.group(1),), number)
+    return data, lines
+
+
+def _yaml(text: str, path: Path) -> tuple[Any, dict[Location, int]]:
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = " ".join(str(e.problem or e.context or "syntax error").split())
+        raise BpError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as e:
+        raise BpError(f"invalid YAML: {' '.join(str(e).split())}", path) from None
+    lines: dict[Location, int] = {}
+
+    def walk(node, at: Location) -> None:
+        lines.setdefault(at, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines.setdefault(at + (key.value,), key.start_mark.line + 1)
+                if isinstance(value, (yaml.MappingNode, yaml.SequenceNode)):
+                    walk(value, at + (key.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value, 1):
+                walk(item, at + (i,))
+
+    if root is not None:
+        walk(root, ())
+    return data, lines
+
+
+def _line(lines: dict[Location, int], location: Location) -> int | None:
+    """The line of a location, or of the nearest enclosing entry that has one."""
+    while location:
+        if location in lines:
+            return lines[location]
+        location = location[:-1]
+    return None
+
+
 def load_codebook(path: str | Path) -> Codebook:
-    """Read and validate a codebook; the sha256 of its bytes pins results to it."""
+    """Read and validate a codebook (TOML, or YAML for .yaml/.yml); the sha256 of its
+    bytes pins results to it."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -135,46 +208,52 @@ def load_codebook(path: str | Path) -> Codebook:
     except OSError as e:
         raise BpError(f"cannot read codebook: {e.strerror}", path) from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise BpError(f"codebook is not valid UTF-8 (byte {e.start})", path) from None
-    except tomllib.TOMLDecodeError as e:
-        m = _LINE_RE.search(str(e))
-        raise BpError(f"invalid TOML: {e}", path, int(m.group(1)) if m else None) from None
+    data, lines = (_yaml if path.suffix.lower() in (".yaml", ".yml") else _toml)(text, path)
+    if not isinstance(data, dict):
+        raise BpError("codebook: expected a mapping of name, version, max_codes, blocks and codes", path)
+    try:
+        return _validate(data, str(path), hashlib.sha256(raw).hexdigest())
+    except _Invalid as e:
+        raise BpError(str(e), path, _line(lines, e.location)) from None
 
-    name = _field(data, "name", str, path, "codebook")
-    version = _field(data, "version", str, path, "codebook")
-    max_codes = _field(data, "max_codes", int, path, "codebook")
-    min_codes = _field(data, "min_codes", int, path, "codebook") if "min_codes" in data else 0
+
+def _validate(data: dict[str, Any], source: str, sha256: str) -> Codebook:
+    name = _field(data, "name", str, "codebook")
+    version = _field(data, "version", str, "codebook")
+    max_codes = _field(data, "max_codes", int, "codebook")
+    min_codes = _field(data, "min_codes", int, "codebook") if "min_codes" in data else 0
     if not 0 <= min_codes <= max_codes or max_codes < 1:
-        raise BpError(f"codebook: need 0 <= min_codes <= max_codes and max_codes >= 1, "
-                      f"got {min_codes} and {max_codes}", path)
-    notes = _str_list(data, "notes", path, "codebook") if "notes" in data else ()
+        raise _Invalid(f"codebook: need 0 <= min_codes <= max_codes and max_codes >= 1, "
+                       f"got {min_codes} and {max_codes}", ("max_codes",))
+    notes = _str_list(data, "notes", "codebook") if "notes" in data else ()
 
     blocks: list[Block] = []
-    for i, entry in enumerate(_tables(data, "blocks", path), 1):
-        where = _label("block", i, entry)
-        block = Block(*(_field(entry, k, str, path, where) for k in ("id", "name", "description")))
+    for i, entry in enumerate(_tables(data, "blocks"), 1):
+        where, at = _label("block", i, entry), ("blocks", i)
+        block = Block(*(_field(entry, k, str, where, at) for k in ("id", "name", "description")))
         if block.id in {b.id for b in blocks}:
-            raise BpError(f"{where}: duplicate block id {block.id!r}", path)
+            raise _Invalid(f"{where}: duplicate block id {block.id!r}", at + ("id",))
         blocks.append(block)
 
     block_ids = {b.id for b in blocks}
     codes: list[Code] = []
-    for i, entry in enumerate(_tables(data, "codes", path), 1):
-        where = _label("code", i, entry)
+    for i, entry in enumerate(_tables(data, "codes"), 1):
+        where, at = _label("code", i, entry), ("codes", i)
         cid, blk, cname, definition = (
-            _field(entry, k, str, path, where) for k in ("id", "block", "name", "definition")
+            _field(entry, k, str, where, at) for k in ("id", "block", "name", "definition")
         )
-        words = _str_list(entry, "typical_words", path, where)
-        lexicon = _str_list(entry, "lexicon", path, where) if "lexicon" in entry else ()
+        words = _str_list(entry, "typical_words", where, at)
+        lexicon = _str_list(entry, "lexicon", where, at) if "lexicon" in entry else ()
         if cid in {c.id for c in codes}:
-            raise BpError(f"{where}: duplicate code id {cid!r}", path)
+            raise _Invalid(f"{where}: duplicate code id {cid!r}", at + ("id",))
         if blk not in block_ids:
-            raise BpError(f"{where}: block {blk!r} is not declared in [[blocks]]", path)
+            raise _Invalid(f"{where}: block {blk!r} is not declared in [[blocks]]", at + ("block",))
         codes.append(Code(cid, blk, cname, definition, words, lexicon))
     if not codes:
-        raise BpError("codebook: 'codes' is empty; declare at least one [[codes]] entry", path)
+        raise _Invalid("codebook: 'codes' is empty; declare at least one [[codes]] entry", ("codes",))
 
     return Codebook(
         name=name,
@@ -183,6 +262,6 @@ def load_codebook(path: str | Path) -> Codebook:
         codes=tuple(codes),
         max_codes=max_codes,
         notes=notes,
-        source=str(path),
-        sha256=hashlib.sha256(raw).hexdigest(),
+        source=source,
+        sha256=sha256,
     )

@@ -27,8 +27,10 @@ class MappedText:
             object.__setattr__(self, "ends", tuple(o + 1 for o in self.offsets))
 
     @classmethod
-    def identity(cls, text: str) -> "MappedText":
-        return cls(text, tuple(range(len(text))), len(text), tuple(range(1, len(text) + 1)))
+    def identity(cls, text: str, origin: int = 0) -> "MappedText":
+        """`text` as it stands in the file, starting at offset `origin`."""
+        n = len(text)
+        return cls(text, tuple(range(origin, origin + n)), origin + n, tuple(range(origin + 1, origin + n + 1)))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the substring [start, end)."""
@@ -102,7 +104,6 @@ class Paragraph:
     kind: str  # "heading", "text", "bullet", "figure"
     section: str | None
     text: MappedText
-    page: int | None = None
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,12 @@ import sqlite3
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .errors import BpError
-from .records import IngestedDocument
+
+if TYPE_CHECKING:  # the ingest stage imports the store
+    from .ingest import DocumentPart, DocumentStream
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 120
@@ -70,6 +72,7 @@ CREATE TABLE IF NOT EXISTS quotes (
     section TEXT,
     page INTEGER
 );
+CREATE INDEX IF NOT EXISTS quotes_document ON quotes(document_id, ordinal);
 CREATE TABLE IF NOT EXISTS dropped (
     id INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -80,6 +83,7 @@ CREATE TABLE IF NOT EXISTS dropped (
     text TEXT NOT NULL,
     replacement TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS dropped_document ON dropped(document_id, start);
 CREATE TABLE IF NOT EXISTS models (
     id TEXT PRIMARY KEY,
     path TEXT NOT NULL,
@@ -142,56 +146,97 @@ def is_unchanged(conn: sqlite3.Connection, name: str, sha256: str, pipeline_name
     return bool(row and row["sha256"] == sha256 and row["nlp_pipeline"] == pipeline_name and row["nlp_version"] == pipeline_version)
 
 
-def write_document(conn: sqlite3.Connection, doc: IngestedDocument) -> None:
-    """Replace a document and everything derived from it, all or nothing."""
-    prefix = document_prefix(doc.raw.name)
-    clash = conn.execute("SELECT name FROM documents WHERE prefix = ? AND name != ?", (prefix, doc.raw.name)).fetchone()
+def write_document(conn: sqlite3.Connection, doc: DocumentStream) -> tuple[int, int, int]:
+    """Replace a document and everything derived from it, all or nothing.
+
+    The parts are written as they come, in one transaction, so a large document is never
+    held whole; pages and endnote numbers are settled at the end. Returns the counts of
+    sentences, quotes and dropped spans.
+    """
+    name = doc.raw.name
+    prefix = document_prefix(name)
+    clash = conn.execute("SELECT name FROM documents WHERE prefix = ? AND name != ?", (prefix, name)).fetchone()
     if clash:
-        prefix = doc.raw.name.rsplit(".", 1)[0]
+        prefix = name.rsplit(".", 1)[0]
+    counts = [0, 0, 0]
     with conn:
-        old = stored_document(conn, doc.raw.name)
+        old = stored_document(conn, name)
         if old is not None:
-            uids = [r[0] for r in conn.execute("SELECT uid FROM sentences WHERE document_id = ?", (old["id"],))]
-            uids += [r[0] for r in conn.execute("SELECT uid FROM quotes WHERE document_id = ?", (old["id"],))]
-            conn.executemany("DELETE FROM predictions WHERE target_uid = ?", [(u,) for u in uids])
+            conn.execute(
+                "DELETE FROM predictions WHERE target_uid IN (SELECT uid FROM sentences WHERE document_id = :id"
+                " UNION ALL SELECT uid FROM quotes WHERE document_id = :id)",
+                {"id": old["id"]},
+            )
             conn.execute("DELETE FROM documents WHERE id = ?", (old["id"],))
         cursor = conn.execute(
             "INSERT INTO documents (name, prefix, path, sha256, encoding, title, nlp_pipeline, nlp_version,"
             " nlp_fallback, paragraphs, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
-                doc.raw.name, prefix, doc.raw.path, doc.raw.sha256, doc.raw.encoding, doc.title,
-                doc.pipeline.name, doc.pipeline.version, int(doc.pipeline.is_fallback), doc.paragraphs,
+                name, prefix, doc.raw.path, doc.raw.sha256, doc.raw.encoding, "", doc.pipeline.name,
+                doc.pipeline.version, int(doc.pipeline.is_fallback), 0,
                 datetime.now(timezone.utc).isoformat(timespec="seconds"),
             ),
         )
         doc_id = cursor.lastrowid
-        conn.executemany(
-            "INSERT INTO sentences (uid, document_id, ordinal, paragraph, kind, section, page, start, \"end\","
-            " text, lemmas, pos, tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    sentence_uid(prefix, s.ordinal), doc_id, s.ordinal, s.paragraph, s.kind, s.section, s.page,
-                    s.start, s.end, s.text, s.lemmas, " ".join(t.pos for t in s.tokens if not t.punct),
-                    json.dumps([[t.text, t.lemma, t.pos] for t in s.tokens], ensure_ascii=False),
-                )
-                for s in doc.sentences
-            ],
+        for part in doc:
+            _write_part(conn, doc_id, prefix, part, first_quote=counts[1] + 1)
+            counts = [counts[0] + len(part.sentences), counts[1] + len(part.quotes), counts[2] + len(part.dropped)]
+        conn.execute("UPDATE documents SET title = ?, paragraphs = ? WHERE id = ?", (doc.title, doc.paragraphs, doc_id))
+        for table, starts in (("sentences", doc.sentence_starts), ("quotes", doc.quote_starts)):
+            conn.executemany(
+                f"UPDATE {table} SET page = ? WHERE document_id = ? AND ordinal BETWEEN ? AND ?",
+                [(page, doc_id, first, last) for page, first, last in page_runs(starts, doc.layout.page_of)],
+            )
+        conn.execute(
+            "UPDATE dropped SET reason = 'note-number' WHERE document_id = ? AND reason = 'page-number'"
+            " AND start NOT IN (SELECT value FROM json_each(?))",
+            (doc_id, json.dumps(sorted(doc.layout.page_number_offsets))),
         )
-        conn.executemany(
-            "INSERT INTO quotes (uid, document_id, ordinal, kind, source_id, number, text, start, \"end\","
-            " first_sentence, last_sentence, section, page) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (
-                    f"{prefix}-q{i:03d}", doc_id, i, q.kind, q.source_id, q.number, q.text, q.start, q.end,
-                    q.first_sentence, q.last_sentence, q.section, q.page,
-                )
-                for i, q in enumerate(doc.quotes, 1)
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO dropped (document_id, start, \"end\", line, reason, text, replacement) VALUES (?,?,?,?,?,?,?)",
-            [(doc_id, d.start, d.end, d.line, d.reason, d.text, d.replacement) for d in doc.dropped],
-        )
+    return counts[0], counts[1], counts[2]
+
+
+def _write_part(conn: sqlite3.Connection, doc_id: int, prefix: str, part: DocumentPart, first_quote: int) -> None:
+    conn.executemany(
+        "INSERT INTO sentences (uid, document_id, ordinal, paragraph, kind, section, page, start, \"end\","
+        " text, lemmas, pos, tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                sentence_uid(prefix, s.ordinal), doc_id, s.ordinal, s.paragraph, s.kind, s.section, s.page,
+                s.start, s.end, s.text, s.lemmas, " ".join(t.pos for t in s.tokens if not t.punct),
+                json.dumps([[t.text, t.lemma, t.pos] for t in s.tokens], ensure_ascii=False),
+            )
+            for s in part.sentences
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO quotes (uid, document_id, ordinal, kind, source_id, number, text, start, \"end\","
+        " first_sentence, last_sentence, section, page) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                f"{prefix}-q{i:03d}", doc_id, i, q.kind, q.source_id, q.number, q.text, q.start, q.end,
+                q.first_sentence, q.last_sentence, q.section, q.page,
+            )
+            for i, q in enumerate(part.quotes, first_quote)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO dropped (document_id, start, \"end\", line, reason, text, replacement) VALUES (?,?,?,?,?,?,?)",
+        [(doc_id, d.start, d.end, d.line, d.reason, d.text, d.replacement) for d in part.dropped],
+    )
+
+
+def page_runs(starts, page_of) -> list[tuple[int, int, int]]:
+    """(page, first ordinal, last ordinal) of consecutive rows on one known page."""
+    runs: list[tuple[int, int, int]] = []
+    for ordinal, start in enumerate(starts, 1):
+        page = page_of(start)
+        if page is None:
+            continue
+        if runs and runs[-1][0] == page and runs[-1][2] == ordinal - 1:
+            runs[-1] = (page, runs[-1][1], ordinal)
+        else:
+            runs.append((page, ordinal, ordinal))
+    return runs
 
 
 def sentence_uid(prefix: str, ordinal: int) -> str:

@@ -130,8 +130,12 @@ def normalize_whitespace(text: MappedText) -> MappedText:
     return text.apply(edits)
 
 
-def paragraphs(cleaned: MappedText, page_of=lambda offset: None) -> list[Paragraph]:
-    """Turn blocks into paragraphs with kinds and the section heading they fall under."""
+def paragraphs(cleaned: MappedText, after: Paragraph | None = None) -> list[Paragraph]:
+    """Turn blocks into paragraphs with kinds and the section heading they fall under.
+
+    `after` is the last paragraph of the part of the document before this text, so a long
+    document processed in parts keeps its numbering, its section and an open figure.
+    """
     merged: list[list[Block]] = []
     for block in split_blocks(cleaned.text):
         if merged and continues_previous(merged[-1][-1], block):
@@ -140,8 +144,9 @@ def paragraphs(cleaned: MappedText, page_of=lambda offset: None) -> list[Paragra
             merged.append([block])
 
     result: list[Paragraph] = []
-    section: str | None = None
-    in_figure = False
+    first_index = after.index + 1 if after else 0
+    section = after.section if after else None
+    in_figure = bool(after and after.kind == "figure")
     for group in merged:
         head = group[0]
         span = cleaned.slice(head.start, group[-1].end)
@@ -157,7 +162,7 @@ def paragraphs(cleaned: MappedText, page_of=lambda offset: None) -> list[Paragra
                 for line in block.lines:
                     if line.strip():
                         piece = normalize_whitespace(cleaned.slice(offset, offset + len(line)))
-                        result.append(_paragraph(len(result), "figure", section, piece, page_of))
+                        result.append(Paragraph(first_index + len(result), "figure", section, piece))
                     offset += len(line) + 1
             continue
         kind = "bullet" if head.bullet else "text"
@@ -168,31 +173,29 @@ def paragraphs(cleaned: MappedText, page_of=lambda offset: None) -> list[Paragra
             continue
         if kind == "heading":
             section = text.text
-        result.append(_paragraph(len(result), kind, section, text, page_of))
+        result.append(Paragraph(first_index + len(result), kind, section, text))
     return result
 
 
-def _paragraph(index: int, kind: str, section: str | None, text: MappedText, page_of) -> Paragraph:
-    return Paragraph(index, kind, section, text, page_of(text.original_span(0, len(text.text))[0]))
-
-
 # --- pages ----------------------------------------------------------------------------------
+
+
+PAGE_LINE = re.compile(r"[^\n]*\n?")
 
 
 def page_breaks(original: str) -> list[int]:
     """Original offsets where a new page seems to start: a line opened by a space, or a
     non-blank line after two or more blank ones (how this PDF extraction marks pages)."""
     breaks = [0]
-    offset = 0
     blank_run = 0
-    for line in original.split("\n"):
+    for m in PAGE_LINE.finditer(original):  # one line at a time: texts can be large
+        line = m.group().rstrip("\n")
         if not line.strip():
             blank_run += 1
         else:
-            if (blank_run >= 2 or line.startswith(" ")) and offset > 0:
-                breaks.append(offset)
+            if (blank_run >= 2 or line.startswith(" ")) and m.start() > 0:
+                breaks.append(m.start())
             blank_run = 0
-        offset += len(line) + 1
     return sorted(set(breaks))
 
 
@@ -214,13 +217,23 @@ def choose_page_numbers(chunk_candidates: list[list[int]]) -> list[int | None]:
     return max(states, key=lambda s: (s[0], -s[1]))[2]
 
 
-def page_layout(original: str, number_lines: list[tuple[int, int]]) -> tuple[callable, set[int]]:
-    """A function original offset -> page (None where markers don't allow telling), and the
-    offsets of the number lines that were page numbers.
+@dataclass(frozen=True)
+class PageLayout:
+    """Pages of a document: `pages[i]` is the page of the chunk starting at `breaks[i]`
+    (None where the markers don't allow telling)."""
 
-    `number_lines` are (original offset, value) of lines holding only a number. A page is
-    known in a chunk with a printed page number, and between two such chunks when the
-    chunk count matches the page count.
+    breaks: tuple[int, ...]
+    pages: tuple[int | None, ...]
+    page_number_offsets: frozenset[int]  # number lines that were page numbers
+
+    def page_of(self, offset: int) -> int | None:
+        return self.pages[bisect_right(self.breaks, offset) - 1]
+
+
+def page_layout(original: str, number_lines: list[tuple[int, int]]) -> PageLayout:
+    """Pages from page breaks and number lines, the (original offset, value) of lines
+    holding only a number. A page is known in a chunk with a printed page number, and
+    between two such chunks when the chunk count matches the page count.
     """
     breaks = page_breaks(original)
     chunk_of = lambda offset: bisect_right(breaks, offset) - 1  # noqa: E731
@@ -237,5 +250,5 @@ def page_layout(original: str, number_lines: list[tuple[int, int]]) -> tuple[cal
         if picks[b] - picks[a] == b - a:
             for i in range(a + 1, b):
                 pages[i] = picks[a] + (i - a)
-    page_offsets = {where[(i, p)] for i, p in enumerate(picks) if p is not None}
-    return (lambda offset: pages[chunk_of(offset)]), page_offsets
+    page_offsets = frozenset(where[(i, p)] for i, p in enumerate(picks) if p is not None)
+    return PageLayout(tuple(breaks), tuple(pages), page_offsets)

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from bestpersons_cli.clean import (
@@ -149,3 +150,10 @@ def test_cleaning_never_raises_and_loses_nothing(text):
     for i, ch in enumerate(text):
         if not ch.isspace() and ch not in "\x00\x1c\x1d\x1e\x1f\x85":
             assert i in kept or covered[i], (i, ch)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_dropped_lines_are_counted_for_every_line_end_style(newline):
+    text = newline.join(["Een zin.", "", "12", "", "Nog een zin.", "", "13", ""])
+    _, dropped = clean_text(text)
+    assert [(d.line, d.reason, d.text.strip()) for d in dropped] == [(3, "page-number", "12"), (7, "page-number", "13")]

@@ -72,6 +72,19 @@ def test_bad_input_gives_one_line_error_and_nonzero_exit(tmp_path):
     assert json.loads(listed.stdout)["text"] == "Een goede zin."
 
 
+def test_files_of_only_numbers_or_punctuation_are_stored_with_a_warning(tmp_path):
+    (tmp_path / "punct.txt").write_text("... !!! ??? --- ,,,\n;;;\n", encoding="utf-8")
+    (tmp_path / "numbers.txt").write_text("1\n2\n3\n\n42 17 2019\n3,14\n", encoding="utf-8")
+    (tmp_path / "prose.txt").write_text("Een gewone zin met 12 woorden.\n", encoding="utf-8")
+    db = tmp_path / "bp.sqlite"
+    result = runner.invoke(app, ["ingest", str(tmp_path), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "no words found" in line]
+    assert len(warned) == 2 and "numbers.txt" in warned[0] and "punct.txt" in warned[1]
+    listed = [json.loads(line) for line in runner.invoke(app, ["documents", "--db", str(db), "--json"]).stdout.splitlines()]
+    assert sorted(d["name"] for d in listed) == ["numbers.txt", "prose.txt", "punct.txt"]
+
+
 def test_listing_without_database_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["sentences", "--db", str(tmp_path / "none.sqlite")])
     assert result.exit_code == 1 and "run `bp ingest` first" in result.stderr

@@ -178,3 +178,84 @@ def test_lexicon_is_optional_and_loaded(tmp_path: Path) -> None:
     enriched = load_codebook(write(tmp_path, HEADER + BLOCK_A + code("A1") + 'lexicon = ["x", "y z"]\n', "e.toml"))
     assert enriched.codes[0].lexicon == ("x", "y z")
     assert all(c.lexicon for c in load_codebook(REAL).codes)
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    return lines[occurrence - 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "needle", "occurrence"),
+    [
+        (HEADER + BLOCK_A + code("A1") + code("A1"), 'id = "A1"', 2),
+        (HEADER + BLOCK_A + BLOCK_A + code("A1"), 'id = "A"', 2),
+        (HEADER + BLOCK_A + code("A1") + code("Q1", block="Q"), 'block = "Q"', 1),
+        (HEADER + BLOCK_A + code("A1") + code("A2", definition=True), "[[codes]]", 2),
+        (HEADER + BLOCK_A + code("A1").replace('name = "n"', "name = 5"), "name = 5", 1),
+        ('name = "t"\nversion = "1"\nmax_codes = "3"\n' + BLOCK_A + code("A1"), "max_codes", 1),
+    ],
+)
+def test_toml_validation_errors_name_the_line(tmp_path: Path, text: str, needle: str, occurrence: int) -> None:
+    p = write(tmp_path, text)
+    with pytest.raises(BpError) as e:
+        load_codebook(p)
+    assert e.value.line == line_of(text, needle, occurrence)
+    assert str(e.value).startswith(f"{p}:{e.value.line}: ")
+
+
+def test_yaml_codebook_loads_like_the_toml_one(tmp_path: Path) -> None:
+    import tomllib
+
+    import yaml
+
+    data = tomllib.loads(REAL.read_text(encoding="utf-8"))
+    p = write(tmp_path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "codebook.yaml")
+    as_yaml, as_toml = load_codebook(p), load_codebook(REAL)
+    assert as_yaml.codes == as_toml.codes and as_yaml.blocks == as_toml.blocks
+    assert (as_yaml.name, as_yaml.version, as_yaml.max_codes) == (as_toml.name, as_toml.version, as_toml.max_codes)
+    assert as_yaml.sha256 != as_toml.sha256  # results stay pinned to the file that was read
+
+
+YAML_CODEBOOK = """\
+name: t
+version: "1"
+max_codes: 3
+blocks:
+  - id: A
+    name: Behoeften
+    description: needs
+codes:
+  - id: A1
+    block: A
+    name: n
+    definition: d
+    typical_words: [w]
+  - id: A1
+    block: A
+    name: n
+    definition: d
+    typical_words: [w]
+"""
+
+
+def test_yaml_errors_name_file_and_line(tmp_path: Path) -> None:
+    p = write(tmp_path, YAML_CODEBOOK, "cb.yml")
+    with pytest.raises(BpError) as e:
+        load_codebook(p)
+    assert e.value.line == 14 and "duplicate code id 'A1'" in str(e.value)
+    assert str(e.value).startswith(f"{p}:14: ")
+
+    broken = write(tmp_path, YAML_CODEBOOK.replace("    name: n\n", "    name: [n\n", 1), "broken.yaml")
+    with pytest.raises(BpError) as e:
+        load_codebook(broken)
+    assert str(e.value).startswith(f"{broken}:") and "invalid YAML" in str(e.value) and e.value.line is not None
+
+    listing = write(tmp_path, "- just\n- a list\n", "list.yaml")
+    with pytest.raises(BpError, match="list.yaml: codebook: expected a mapping"):
+        load_codebook(listing)
+
+
+def test_folder_given_as_codebook(tmp_path: Path) -> None:
+    with pytest.raises(BpError, match=f"{tmp_path}: cannot read codebook"):
+        load_codebook(tmp_path)

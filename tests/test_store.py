@@ -4,7 +4,7 @@ import pytest
 
 from bestpersons_cli import store
 from bestpersons_cli.errors import BpError
-from bestpersons_cli.ingest import ingest_document, ingest_paths
+from bestpersons_cli.ingest import DocumentStream, ingest_paths
 from bestpersons_cli.sources import read_document
 
 
@@ -33,7 +33,7 @@ def test_unchanged_file_is_skipped_and_changed_file_replaced(tmp_path, fallback)
     doc = write(folder / "010_test.txt", "Titel\n\nBest persons werken hard. Ze hebben ideeën.\n")
     conn = store.connect(tmp_path / "db.sqlite")
     first = ingest_paths([folder], conn, fallback)
-    assert [d.raw.name for d in first.ingested] == ["010_test.txt"]
+    assert [d.name for d in first.ingested] == ["010_test.txt"]
     again = ingest_paths([folder], conn, fallback)
     assert again.skipped == ["010_test.txt"] and not again.ingested
     write(doc, "Titel\n\nEen andere tekst nu.\n")
@@ -51,22 +51,28 @@ def test_bad_input_is_reported_and_others_still_go_in(tmp_path, fallback):
     write(folder / "c.txt", "   \n")
     conn = store.connect(tmp_path / "db.sqlite")
     report = ingest_paths([folder, tmp_path / "missing.txt"], conn, fallback)
-    assert [d.raw.name for d in report.ingested] == ["a.txt"]
+    assert [d.name for d in report.ingested] == ["a.txt"]
     messages = [str(e) for e in report.errors]
     assert any("b.txt" in m and "binary" in m for m in messages)
     assert any("c.txt" in m and "empty" in m for m in messages)
     assert any("missing.txt" in m for m in messages)
 
 
-def test_failed_write_leaves_the_database_as_it_was(tmp_path, fallback, monkeypatch):
+def test_failed_write_leaves_the_database_as_it_was(tmp_path, fallback):
     path = write(tmp_path / "a.txt", "Eerste versie van de tekst.\n")
     conn = store.connect(tmp_path / "db.sqlite")
-    store.write_document(conn, ingest_document(read_document(path), fallback))
-    write(path, "Tweede versie. Met meer zinnen.\n")
-    document = ingest_document(read_document(path), fallback)
-    broken = document.__class__(**{**document.__dict__, "dropped": (None,)})
-    with pytest.raises(AttributeError):
-        store.write_document(conn, broken)
+    store.write_document(conn, DocumentStream(read_document(path), fallback))
+    write(path, "Tweede versie. Met meer zinnen.\n\n" * 40)
+
+    class FailingInSecondPart(DocumentStream):
+        def __iter__(self):
+            for number, part in enumerate(super().__iter__()):
+                if number == 1:
+                    raise RuntimeError("disk gone")
+                yield part
+
+    with pytest.raises(RuntimeError):
+        store.write_document(conn, FailingInSecondPart(read_document(path), fallback, part_chars=200))
     assert [r["text"] for r in store.sentences(conn)] == ["Eerste versie van de tekst."]
 
 
@@ -85,5 +91,5 @@ def test_a_single_500000_character_line(tmp_path, fallback):
     conn = store.connect(tmp_path / "db.sqlite")
     report = ingest_paths([folder], conn, fallback)
     assert not report.errors and len(report.ingested) == 2
-    counts = {d.raw.name: len(d.sentences) for d in report.ingested}
+    counts = {d.name: d.sentences for d in report.ingested}
     assert counts["one-line.txt"] > 11_000 and counts["no-stops.txt"] >= 1

@@ -43,8 +43,8 @@ def test_page_numbers_are_chosen_increasing_one_per_chunk():
 def test_page_layout_knows_pages_only_where_markers_allow():
     original = "a\n\n\n\nb\n29\n\n\n\n30\nc\n\n\n\nd\n"
     numbers = [(original.index("29"), 29), (original.index("30"), 30)]
-    page_of, used = page_layout(original, numbers)
-    assert used == {original.index("29"), original.index("30")}
-    assert page_of(original.index("b")) == 29
-    assert page_of(original.index("c")) == 30
-    assert page_of(original.index("a")) is None
+    layout = page_layout(original, numbers)
+    assert layout.page_number_offsets == {original.index("29"), original.index("30")}
+    assert layout.page_of(original.index("b")) == 29
+    assert layout.page_of(original.index("c")) == 30
+    assert layout.page_of(original.index("a")) is None

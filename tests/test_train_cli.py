@@ -83,6 +83,16 @@ def test_evaluate_reports_bad_lines_with_file_and_line(workspace, tmp_path):
     assert "bad.jsonl:2:" in result.stderr and "bad.jsonl:3:" in result.stderr and "Z9" in result.stderr
 
 
+@pytest.mark.parametrize("kind", ["empty file", "folder"])
+def test_evaluate_refuses_an_empty_gold_file_or_a_folder(workspace, tmp_path, kind):
+    gold = tmp_path / "gold.jsonl"
+    gold.mkdir() if kind == "folder" else gold.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(gold), "--db", str(workspace)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(gold) in lines[0] and "Traceback" not in result.output
+
+
 def test_classify_refuses_another_codebook(workspace, tmp_path):
     other = tmp_path / "codebook.toml"
     other.write_text((ROOT / "corpus" / "codebook.toml").read_text(encoding="utf-8").replace('version = ', 'version = "x" #', 1), encoding="utf-8")
