@@ -49,25 +49,31 @@ def garbage_score(line: str) -> tuple[float, int]:
     A ligature counts as a scanner symbol only inside a token that is no word once the
     ligature is spelled out: PDF text writes `ﬁnanciering`, scanned handwriting `mﬂwfm`.
     """
-    tokens = [expand_ligatures(t) for t in line.split()]
-    symbols = sum(ch in GARBAGE_SYMBOLS for ch in line)
-    symbols += sum(
-        1 for raw, token in zip(line.split(), tokens)
-        if raw != token and dutch_zipf(re.sub(rf"[^{LETTER}]", "", token)) == 0
-    )
+    tokens = line.split()
     if not tokens:
-        return 1.0, symbols
-    good = 0
+        return 1.0, sum(ch in GARBAGE_SYMBOLS for ch in line)
+    good, symbols = 0, 0
     for token in tokens:
-        if NUMBER_OR_SIGN.match(token):
-            good += 1
-            continue
-        if not WORD_SHAPE.match(token):
-            continue
-        core = re.sub(rf"[^{LETTER}'’-]", "", token)
-        if dutch_zipf(core) > 0 or (core[:1].isupper() and core[1:].islower()):
-            good += 1
+        token_good, token_symbols = token_verdict(token)
+        good += token_good
+        symbols += token_symbols
     return good / len(tokens), symbols
+
+
+@lru_cache(maxsize=500_000)
+def token_verdict(raw: str) -> tuple[bool, int]:
+    """Whether a token looks like a real word, and its scanner symbols; tokens repeat,
+    so each is judged once."""
+    token = expand_ligatures(raw)
+    symbols = sum(ch in GARBAGE_SYMBOLS for ch in raw)
+    if raw != token and dutch_zipf(re.sub(rf"[^{LETTER}]", "", token)) == 0:
+        symbols += 1
+    if NUMBER_OR_SIGN.match(token):
+        return True, symbols
+    if not WORD_SHAPE.match(token):
+        return False, symbols
+    core = re.sub(rf"[^{LETTER}'’-]", "", token)
+    return bool(dutch_zipf(core) > 0 or (core[:1].isupper() and core[1:].islower())), symbols
 
 
 def expand_ligatures(token: str) -> str:
@@ -114,7 +120,8 @@ def drop_number_lines(text: str) -> list[Edit]:
 
 # --- hyphenation across line ends -----------------------------------------------------------
 
-LINE_END_HYPHEN = re.compile(rf"([{LETTER}]+)-[ \t]*\n[ \t]*([{LETTER}]+)")
+# tried once per word (a match starts where a word starts), not at every letter
+LINE_END_HYPHEN = re.compile(rf"(?<![{LETTER}])([{LETTER}]++)-[ \t]*\n[ \t]*([{LETTER}]+)")
 CONJUNCTIONS = {"en", "of", "tot", "noch", "en/of"}
 
 
@@ -169,9 +176,12 @@ def join_hyphenated_words(text: str, vocabulary: frozenset[str] | None = None) -
 
 FOOTNOTE_SYMBOLS = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰®™¢»]+\*?")
 # digits right after sentence punctuation: "wijk.5 De", "“commons” .4"; not "2.5" or "p. 1"
-FOOTNOTE_DIGITS = re.compile(r"(?:(?<=[^\d\s][.,;:])|(?<=\s\.)|(?<=[)”’]))\d{1,2}[+*]?(?=\s|$)")
+FOOTNOTE_DIGITS = re.compile(r"(?=\d)(?:(?<=[^\d\s][.,;:])|(?<=\s\.)|(?<=[)”’]))\d{1,2}[+*]?(?=\s|$)")  # (?=\d) first: fast
 # OCR reads a superscript after punctuation as ? > = : "2006),?" "2013.>" "wendbaar= te"
-FOOTNOTE_PUNCT = re.compile(r"(?:(?<=[.,)])[?>]+|(?<=[a-zà-ÿ])=)(?=[\s®™¢»*]|$)")
+FOOTNOTE_PUNCT = re.compile(r"(?=[?>=])(?:(?<=[.,)])[?>]+|(?<=[a-zà-ÿ])=)(?=[\s®™¢»*]|$)")
+
+
+QUOTE_MARKS = re.compile('[“„”"]')
 
 
 def stray_closing_quotes(text: str) -> list[tuple[int, int]]:
@@ -181,7 +191,8 @@ def stray_closing_quotes(text: str) -> list[tuple[int, int]]:
         depth = 0
         straight_open = False
         body = block.group(0)
-        for i, ch in enumerate(body):
+        for mark in QUOTE_MARKS.finditer(body):
+            i, ch = mark.start(), mark.group()
             if ch in "“„":
                 depth += 1
             elif ch == "”":
@@ -189,7 +200,7 @@ def stray_closing_quotes(text: str) -> list[tuple[int, int]]:
                     depth -= 1
                 elif i > 0 and body[i - 1] in ".,;:)" and (i + 1 == len(body) or body[i + 1].isspace()):
                     spans.append((block.start() + i, block.start() + i + 1))
-            elif ch == '"':
+            else:
                 closing_shape = i > 0 and body[i - 1] in ".)" and (i + 1 == len(body) or body[i + 1].isspace())
                 if closing_shape and not straight_open:
                     spans.append((block.start() + i, block.start() + i + 1))

@@ -65,12 +65,28 @@ def emit_jsonl(rows: Iterable[dict]) -> int:
 # --- ingest -----------------------------------------------------------------------------------
 
 
+def parse_workers(value: str) -> int | None:
+    """`auto` (None: ingest chooses) or a number of spaCy processes."""
+    if value == "auto":
+        return None
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise typer.BadParameter("a number of processes (1 or more) or 'auto'")
+
+
+WorkersOption = typer.Option(
+    "auto", "--workers", callback=parse_workers,
+    help="spaCy processes: a number, or 'auto' (one per core for a statistical pipeline on more than a little text, one for the fallback).",
+)
+
+
 @app.command()
 def ingest(
     paths: list[Path] = typer.Argument(None, help="Files or folders of .txt/.md (default corpus/)."),
     db: Optional[Path] = DbOption,
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline name or folder (default nl_core_news_sm or $BP_SPACY_MODEL)."),
     force: bool = typer.Option(False, "--force", help="Re-ingest files whose content did not change."),
+    workers: Optional[str] = WorkersOption,
 ) -> None:
     """Clean, segment, lemmatize and store texts, with their interview quotes."""
     from rich.progress import Progress
@@ -89,7 +105,7 @@ def ingest(
     conn = open_db(db, create=True)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("ingest", total=None)
-        report = ingest_paths(paths, conn, loaded, force=force, progress=lambda name: progress.update(task, description=f"ingest {name}", advance=1))
+        report = ingest_paths(paths, conn, loaded, force=force, workers=workers, progress=lambda name: progress.update(task, description=f"ingest {name}", advance=1))
     for error in report.errors:
         err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
     for warning in report.warnings:
@@ -105,7 +121,11 @@ def ingest(
     counts = store.dropped_counts(conn)
     if counts:
         out.print("dropped spans by reason: " + ", ".join(f"{reason} {n}" for reason, n in counts.items()), highlight=False)
-    out.print(f"{len(report.ingested)} ingested, {len(report.skipped)} unchanged, {len(report.errors)} failed in {time.perf_counter() - started:.1f}s", highlight=False)
+    out.print(
+        f"{len(report.ingested)} ingested, {len(report.skipped)} unchanged, {len(report.errors)} failed in"
+        f" {time.perf_counter() - started:.1f}s ({report.workers} spaCy process{'es' if report.workers > 1 else ''})",
+        highlight=False,
+    )
     if report.errors:
         raise typer.Exit(1)
 
@@ -409,7 +429,11 @@ def classify_command(
         detail = ", ".join(f"{c.id} {summary.per_code.get(c.id, 0)}" for c in codebook.codes_in_block(block.id))
         table.add_row(block.id, block.name, str(summary.per_block[block.id]), detail)
     out.print(table)
-    out.print(f"{summary.sentences} sentences classified, {summary.coded_sentences} with at least one code", highlight=False)
+    out.print(
+        f"{summary.sentences} sentences classified, {summary.coded_sentences} with at least one code, in"
+        f" {summary.seconds:.2f}s ({summary.rate:,} sentences/s after loading the model)",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -475,6 +499,7 @@ def run(
     written_path: Optional[Path] = WrittenOption,
     no_written: bool = NoWrittenOption,
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline name or folder."),
+    workers: Optional[str] = WorkersOption,
 ) -> None:
     """The whole job: ingest, train when no current model exists, classify, digest."""
     import warnings
@@ -500,7 +525,9 @@ def run(
             if loaded.warning:
                 progress.console.print(f"[yellow]warning:[/yellow] {loaded.warning}", highlight=False, soft_wrap=True)
             conn = store.connect(db_path)
-            report = ingest_paths(paths or [Path("corpus")], conn, loaded, progress=lambda name: progress.update(step, description=f"ingest: {name}"))
+            report = ingest_paths(
+                paths or [Path("corpus")], conn, loaded, workers=workers, progress=lambda name: progress.update(step, description=f"ingest: {name}")
+            )
             for error in report.errors:
                 progress.console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
             for warning in report.warnings:

@@ -6,16 +6,19 @@ files and hands each document to the store part by part.
 
 from __future__ import annotations
 
+import os
 import re
 from array import array
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from collections import deque
+from itertools import groupby
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import sources, store
 from .clean import LINE_BREAK, REPAIRS, clean_text, repairs_for_part, vocabulary_of
 from .errors import BpError
-from .nlp import LoadedPipeline, segment
+from .nlp import LoadedPipeline, SentenceSpan, segment
 from .quotes import find_quotes
 from .records import DroppedSpan, IngestedDocument, Paragraph, Quote, RawDocument, Sentence
 from .structure import PageLayout, page_layout, paragraphs as find_paragraphs
@@ -57,8 +60,18 @@ def part_bounds(text: str, size: int = PART_CHARS) -> list[tuple[int, int]]:
 class DocumentPart:
     """What one part of a document gives; pages are filled in once the whole is seen."""
 
+    document: "DocumentStream"
     sentences: tuple[Sentence, ...]
     quotes: tuple[Quote, ...]
+    dropped: tuple[DroppedSpan, ...]
+
+
+@dataclass(frozen=True)
+class PreparedPart:
+    """One part of a document, cleaned and laid out into paragraphs, waiting for spaCy."""
+
+    document: "DocumentStream"
+    paragraphs: tuple[Paragraph, ...]
     dropped: tuple[DroppedSpan, ...]
 
 
@@ -66,7 +79,9 @@ class DocumentStream:
     """A document ingested part by part, so a large file never sits in memory whole.
 
     Iterate it for the parts; afterwards `title`, `paragraphs` and `layout` (pages and
-    which number lines were page numbers) describe the whole document.
+    which number lines were page numbers) describe the whole document. `ingest_paths`
+    runs many documents' parts through one spaCy stream (`analyse`), so spaCy batches
+    across documents and can use several processes.
     """
 
     def __init__(self, raw: RawDocument, loaded: LoadedPipeline, part_chars: int = PART_CHARS) -> None:
@@ -82,6 +97,10 @@ class DocumentStream:
         self.quote_starts = array("q")
 
     def __iter__(self) -> Iterator[DocumentPart]:
+        return analyse(self.prepare(), self._loaded.nlp)
+
+    def prepare(self) -> Iterator[PreparedPart]:
+        """Clean each part and find its paragraphs; the page layout is known after the last."""
         text = self.raw.text
         last: Paragraph | None = None
         found_title = False
@@ -90,15 +109,13 @@ class DocumentStream:
         previous_start = 0
         bounds = part_bounds(text, self._part_chars)
         repairs = REPAIRS if len(bounds) == 1 else repairs_for_part(vocabulary_of(text))
-        for start, end in bounds:
+        for number, (start, end) in enumerate(bounds, 1):
             line += sum(1 for _ in LINE_BREAK.finditer(text, previous_start, start))
             previous_start = start
             cleaned, dropped = clean_text(text[start:end], repairs, origin=start, first_line=line)
             # The original span may still hold characters cleaning removed before (a zero-width space).
             number_lines += [(d.start, int(re.search(r"\d+", d.text).group())) for d in dropped if d.reason == "page-number"]
             paragraphs = find_paragraphs(cleaned, after=last)
-            sentences = split_sentences(paragraphs, self._loaded, first_ordinal=len(self.sentence_starts) + 1)
-            quotes = locate_quotes(paragraphs, sentences)
             if not found_title:
                 heading = next((p for p in paragraphs if p.kind == "heading"), None)
                 if heading is not None:
@@ -106,11 +123,42 @@ class DocumentStream:
             if paragraphs:
                 last = paragraphs[-1]
             self.paragraphs += len(paragraphs)
-            self.has_words = self.has_words or any(WORD.search(s.text) for s in sentences)
-            self.sentence_starts.extend(s.start for s in sentences)
-            self.quote_starts.extend(q.start for q in quotes)
-            yield DocumentPart(tuple(sentences), tuple(quotes), tuple(dropped))
-        self.layout = page_layout(text, number_lines)
+            if number == len(bounds):
+                self.layout = page_layout(text, number_lines)
+            yield PreparedPart(self, tuple(paragraphs), tuple(dropped))
+
+    def finish(self, part: PreparedPart, spans: list) -> DocumentPart:
+        """Sentences and quotes of a part, from spaCy's analysis of its paragraphs."""
+        sentences = split_sentences(part.paragraphs, spans, first_ordinal=len(self.sentence_starts) + 1)
+        quotes = locate_quotes(part.paragraphs, sentences)
+        self.has_words = self.has_words or any(WORD.search(s.text) for s in sentences)
+        self.sentence_starts.extend(s.start for s in sentences)
+        self.quote_starts.extend(q.start for q in quotes)
+        return DocumentPart(self, tuple(sentences), tuple(quotes), part.dropped)
+
+
+def analyse(prepared: Iterable[PreparedPart], nlp, n_process: int = 1) -> Iterator[DocumentPart]:
+    """Run the paragraphs of every prepared part through one spaCy stream, in order, and
+    give each part back once all its paragraphs are analysed."""
+    pending: deque[PreparedPart] = deque()
+
+    def paragraphs():
+        for part in prepared:
+            pending.append(part)  # before its paragraphs go in: spaCy reads ahead
+            for paragraph in part.paragraphs:
+                yield paragraph.text.text, paragraph.kind in ("heading", "figure")
+
+    collected: list = []
+    for spans in segment(nlp, paragraphs(), n_process=n_process):
+        while len(collected) == len(pending[0].paragraphs):  # parts already complete, empty ones too
+            part = pending.popleft()
+            yield part.document.finish(part, collected)
+            collected = []
+        collected.append(spans)
+    while pending:
+        part = pending.popleft()
+        yield part.document.finish(part, collected)
+        collected = []
 
 
 def ingest_document(raw: RawDocument, loaded: LoadedPipeline, part_chars: int = PART_CHARS) -> IngestedDocument:
@@ -128,11 +176,9 @@ def ingest_document(raw: RawDocument, loaded: LoadedPipeline, part_chars: int = 
     return IngestedDocument(raw, loaded.info, stream.title, tuple(sentences), tuple(quotes), tuple(dropped), stream.paragraphs)
 
 
-def split_sentences(paragraphs: list[Paragraph], loaded: LoadedPipeline, first_ordinal: int = 1) -> list[Sentence]:
-    texts = [p.text.text for p in paragraphs]
-    whole = [p.kind in ("heading", "figure") for p in paragraphs]
+def split_sentences(paragraphs: Sequence[Paragraph], analysed: Sequence[list[SentenceSpan]], first_ordinal: int = 1) -> list[Sentence]:
     result: list[Sentence] = []
-    for paragraph, spans in zip(paragraphs, segment(loaded.nlp, texts, whole)):
+    for paragraph, spans in zip(paragraphs, analysed):
         for span in spans:
             start, end = paragraph.text.original_span(span.start, span.end)
             result.append(
@@ -151,7 +197,7 @@ def split_sentences(paragraphs: list[Paragraph], loaded: LoadedPipeline, first_o
     return result
 
 
-def locate_quotes(paragraphs: list[Paragraph], sentences: list[Sentence]) -> list[Quote]:
+def locate_quotes(paragraphs: Sequence[Paragraph], sentences: list[Sentence]) -> list[Quote]:
     by_index = {p.index: p for p in paragraphs}
     quotes = []
     for span in find_quotes(paragraphs):
@@ -174,6 +220,20 @@ def locate_quotes(paragraphs: list[Paragraph], sentences: list[Sentence]) -> lis
     return quotes
 
 
+MIN_BYTES_FOR_WORKERS = 20_000  # below this, starting processes costs more than it saves
+
+
+def choose_workers(requested: int | None, is_fallback: bool, input_bytes: int, cpus: int | None) -> int:
+    """spaCy processes for `nlp.pipe`: what was asked, else one per core (at most 4) for a
+    statistical pipeline on more than a little text. The fallback pipeline is cheaper than
+    handing documents between processes, so it runs in one (benchmarks/RESULTS.md)."""
+    if requested is not None:
+        return max(1, requested)
+    if is_fallback or input_bytes < MIN_BYTES_FOR_WORKERS:
+        return 1
+    return max(1, min(cpus or 1, 4))
+
+
 @dataclass(frozen=True)
 class IngestedSummary:
     """What the CLI reports per document; the document itself is in the store."""
@@ -190,6 +250,7 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     errors: list[BpError] = field(default_factory=list)
     warnings: list[BpError] = field(default_factory=list)
+    workers: int = 1  # spaCy processes used
 
 
 def ingest_paths(
@@ -198,22 +259,35 @@ def ingest_paths(
     loaded: LoadedPipeline,
     force: bool = False,
     progress: Callable[[str], None] = lambda name: None,
+    workers: int | None = None,
 ) -> IngestReport:
-    """Ingest every input; a bad file is reported and the others still go in."""
+    """Ingest every input; a bad file is reported and the others still go in.
+
+    Files are read and cleaned as spaCy asks for more text, analysed in one stream
+    (`workers` processes, None to choose), and each document is written in its own
+    transaction.
+    """
     report = IngestReport()
     files, report.errors = sources.find_inputs(paths)
-    for path in files:
-        progress(path.name)
-        try:
-            raw = sources.read_document(path)
+    input_bytes = sum(path.stat().st_size for path in files if path.exists())
+    report.workers = choose_workers(workers, loaded.info.is_fallback, input_bytes, os.cpu_count())
+
+    def prepared() -> Iterator[PreparedPart]:
+        for path in files:
+            try:
+                raw = sources.read_document(path)
+            except BpError as exc:
+                report.errors.append(exc)
+                continue
             if not force and store.is_unchanged(conn, raw.name, raw.sha256, loaded.info.name, loaded.info.version):
                 report.skipped.append(raw.name)
                 continue
-            stream = DocumentStream(raw, loaded)
-            counts = store.write_document(conn, stream)
-            report.ingested.append(IngestedSummary(raw.name, *counts))
-            if not stream.has_words:
-                report.warnings.append(BpError("no words found, only numbers or punctuation; stored anyway", path))
-        except BpError as exc:
-            report.errors.append(exc)
+            yield from DocumentStream(raw, loaded).prepare()
+
+    for document, parts in groupby(analyse(prepared(), loaded.nlp, report.workers), key=lambda part: part.document):
+        progress(document.raw.name)
+        counts = store.write_document(conn, document, parts)
+        report.ingested.append(IngestedSummary(document.raw.name, *counts))
+        if not document.has_words:
+            report.warnings.append(BpError("no words found, only numbers or punctuation; stored anyway", document.raw.path))
     return report

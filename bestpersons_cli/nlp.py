@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator
 
 from .errors import BpError
 from .records import Pipeline, Token
@@ -109,28 +109,40 @@ class SentenceSpan:
     tokens: tuple[Token, ...]
 
 
-def _tokens(span) -> tuple[Token, ...]:
-    return tuple(
-        Token(t.text, t.lemma_ or t.text, t.pos_, t.is_punct) for t in span if not t.is_space
-    )
+TOKEN_ATTRS = ("IDX", "LENGTH", "LEMMA", "POS", "IS_PUNCT", "IS_SPACE", "SENT_START")
 
 
-def segment(nlp, texts: Sequence[str], whole: Sequence[bool] | None = None, batch_size: int = 64) -> Iterable[list[SentenceSpan]]:
-    """Sentences of each text (one batch through `nlp.pipe`); texts flagged `whole`
-    (headings, figure labels) stay one sentence."""
-    whole = whole or [False] * len(texts)
-    for doc, keep_whole in zip(nlp.pipe(texts, batch_size=batch_size), whole):
-        if keep_whole or not doc.has_annotation("SENT_START"):
-            spans = [doc[:]]
-        else:
-            spans = list(doc.sents)
-        result = []
-        for span in spans:
-            text = span.text
-            stripped = text.rstrip()
-            lead = len(text) - len(text.lstrip())
-            if not stripped.strip():
+def _sentences(doc, keep_whole: bool) -> list[SentenceSpan]:
+    """Sentences with their tokens, read from the Doc's attribute arrays in one go: spaCy's
+    per-token Python objects cost more than the fallback pipeline itself."""
+    if not len(doc):
+        return []
+    strings = doc.vocab.strings
+    text = doc.text
+    idx, length, lemma, pos, punct, space, sent_start = (column.tolist() for column in doc.to_array(list(TOKEN_ATTRS)).T)
+    starts = [0]
+    if not keep_whole and doc.has_annotation("SENT_START"):
+        starts = [i for i, flag in enumerate(sent_start) if flag == 1 or i == 0]
+    result = []
+    for first, stop in zip(starts, starts[1:] + [len(idx)]):
+        span_start, span_end = idx[first], idx[stop - 1] + length[stop - 1]
+        piece = text[span_start:span_end]
+        stripped = piece.rstrip()
+        if not stripped.strip():
+            continue
+        lead = len(piece) - len(piece.lstrip())
+        tokens = []
+        for i in range(first, stop):
+            if space[i]:
                 continue
-            start = span.start_char + lead
-            result.append(SentenceSpan(start, span.start_char + len(stripped), _tokens(span)))
-        yield result
+            word = text[idx[i]:idx[i] + length[i]]
+            tokens.append(Token(word, strings[lemma[i]] if lemma[i] else word, strings[pos[i]] if pos[i] else "", bool(punct[i])))
+        result.append(SentenceSpan(span_start + lead, span_start + len(stripped), tuple(tokens)))
+    return result
+
+
+def segment(nlp, texts: Iterable[tuple[str, bool]], batch_size: int = 64, n_process: int = 1) -> Iterator[list[SentenceSpan]]:
+    """Sentences of each (text, keep whole) pair, read lazily through one `nlp.pipe`
+    stream; texts kept whole (headings, figure labels) stay one sentence."""
+    for doc, keep_whole in nlp.pipe(texts, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        yield _sentences(doc, keep_whole)

@@ -146,12 +146,12 @@ def is_unchanged(conn: sqlite3.Connection, name: str, sha256: str, pipeline_name
     return bool(row and row["sha256"] == sha256 and row["nlp_pipeline"] == pipeline_name and row["nlp_version"] == pipeline_version)
 
 
-def write_document(conn: sqlite3.Connection, doc: DocumentStream) -> tuple[int, int, int]:
+def write_document(conn: sqlite3.Connection, doc: DocumentStream, parts: Iterable[DocumentPart] | None = None) -> tuple[int, int, int]:
     """Replace a document and everything derived from it, all or nothing.
 
-    The parts are written as they come, in one transaction, so a large document is never
-    held whole; pages and endnote numbers are settled at the end. Returns the counts of
-    sentences, quotes and dropped spans.
+    The parts (by default the document's own stream) are written as they come, in one
+    transaction, so a large document is never held whole; pages and endnote numbers are
+    settled at the end. Returns the counts of sentences, quotes and dropped spans.
     """
     name = doc.raw.name
     prefix = document_prefix(name)
@@ -178,7 +178,7 @@ def write_document(conn: sqlite3.Connection, doc: DocumentStream) -> tuple[int, 
             ),
         )
         doc_id = cursor.lastrowid
-        for part in doc:
+        for part in doc if parts is None else parts:
             _write_part(conn, doc_id, prefix, part, first_quote=counts[1] + 1)
             counts = [counts[0] + len(part.sentences), counts[1] + len(part.quotes), counts[2] + len(part.dropped)]
         conn.execute("UPDATE documents SET title = ?, paragraphs = ? WHERE id = ?", (doc.title, doc.paragraphs, doc_id))

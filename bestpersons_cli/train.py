@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -32,7 +33,7 @@ def lemmatize_texts(texts: Sequence[str], loaded) -> list[str]:
 
     cleaned = [" ".join(clean_text(t)[0].text.split()) for t in texts]
     lemmas = []
-    for spans in segment(loaded.nlp, cleaned, whole=[True] * len(cleaned)):
+    for spans in segment(loaded.nlp, ((text, True) for text in cleaned)):
         lemmas.append(" ".join(t.lemma.lower() for s in spans for t in s.tokens if not t.punct))
     return lemmas
 
@@ -160,10 +161,17 @@ class ClassifySummary:
     coded_sentences: int
     per_code: dict[str, int]  # sentences assigned each code
     per_block: dict[str, int]  # sentences assigned at least one code of the block
+    seconds: float = 0.0  # reading, predicting and storing, after the model is loaded
+
+    @property
+    def rate(self) -> int:
+        """Sentences per second after loading the model."""
+        return int(self.sentences / self.seconds) if self.seconds else 0
 
 
 def classify_store(conn: sqlite3.Connection, model: classify.TrainedModel, codebook: Codebook) -> ClassifySummary:
     """Predict every stored sentence and quote; replace all predictions in one transaction."""
+    started = time.perf_counter()
     sentences = list(store.sentences(conn))
     lemmas_by_doc_ordinal = {(r["document"], r["ordinal"]): r["lemmas"] for r in sentences}
     quotes = list(store.quotes(conn))
@@ -189,6 +197,7 @@ def classify_store(conn: sqlite3.Connection, model: classify.TrainedModel, codeb
         coded_sentences=int(on_sentences.any(axis=1).sum()) if len(sentences) else 0,
         per_code={code: int(on_sentences[:, j].sum()) for j, code in enumerate(model.codes)},
         per_block=blocks,
+        seconds=time.perf_counter() - started,
     )
 
 

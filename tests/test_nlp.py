@@ -5,19 +5,19 @@ from bestpersons_cli.nlp import load_pipeline, segment
 
 
 def test_fallback_splits_sentences_but_not_after_abbreviations(fallback):
-    [spans] = list(segment(fallback.nlp, ["Zie bv. de brief (p. 1) van Denters et al. uit 2013. Ze gingen naar huis."]))
+    [spans] = list(segment(fallback.nlp, [("Zie bv. de brief (p. 1) van Denters et al. uit 2013. Ze gingen naar huis.", False)]))
     assert len(spans) == 2
     assert spans[1].tokens[0].text == "Ze"
 
 
 def test_fallback_lemmatizes_with_lookup_tables(fallback):
-    [spans] = list(segment(fallback.nlp, ["De bewoners ging naar de initiatieven."]))
+    [spans] = list(segment(fallback.nlp, [("De bewoners ging naar de initiatieven.", False)]))
     lemmas = [t.lemma for t in spans[0].tokens]
     assert "bewoner" in lemmas and "gaan" in lemmas and "initiatief" in lemmas
 
 
 def test_whole_keeps_a_heading_as_one_sentence(fallback):
-    [spans] = list(segment(fallback.nlp, ["Intermezzo: Hoe. Best persons werken"], whole=[True]))
+    [spans] = list(segment(fallback.nlp, [("Intermezzo: Hoe. Best persons werken", True)]))
     assert len(spans) == 1
 
 
@@ -49,5 +49,5 @@ def test_default_without_model_warns_once_and_names_the_fallback(pipeline):
 def test_real_model_tags_and_lemmatizes():
     loaded = load_pipeline()
     assert not loaded.info.is_fallback
-    [spans] = list(segment(loaded.nlp, ["De bewoners werkten hard in de wijken."]))
+    [spans] = list(segment(loaded.nlp, [("De bewoners werkten hard in de wijken.", False)]))
     assert {t.pos for t in spans[0].tokens} >= {"NOUN", "VERB"}

@@ -93,3 +93,26 @@ def test_a_single_500000_character_line(tmp_path, fallback):
     assert not report.errors and len(report.ingested) == 2
     counts = {d.name: d.sentences for d in report.ingested}
     assert counts["one-line.txt"] > 11_000 and counts["no-stops.txt"] >= 1
+
+
+def test_several_spacy_processes_store_exactly_what_one_does(tmp_path, fallback):
+    from conftest import CORPUS
+
+    tables = []
+    for workers in (1, 2):
+        conn = store.connect(tmp_path / f"{workers}.sqlite")
+        report = ingest_paths([CORPUS], conn, fallback, workers=workers)
+        assert report.workers == workers and len(report.ingested) == 5
+        tables.append([[tuple(r)[1:] for r in conn.execute(f"SELECT * FROM {t} ORDER BY id")] for t in ("sentences", "quotes", "dropped")])
+    assert tables[0] == tables[1] and len(tables[0][0]) > 900
+
+
+def test_workers_are_chosen_for_the_pipeline_and_the_input():
+    from bestpersons_cli.ingest import choose_workers
+
+    assert choose_workers(3, True, 10, 2) == 3  # asked for: given
+    assert choose_workers(None, True, 50_000_000, 8) == 1  # fallback: cheaper in one process
+    assert choose_workers(None, False, 5_000, 8) == 1  # a little text: starting processes costs more
+    assert choose_workers(None, False, 5_000_000, 2) == 2
+    assert choose_workers(None, False, 5_000_000, 16) == 4
+    assert choose_workers(None, False, 5_000_000, None) == 1
