@@ -58,20 +58,41 @@ def typical_word_pattern(words: Sequence[str]) -> re.Pattern:
 @lru_cache(maxsize=256)
 def _compiled_word_pattern(words: tuple[str, ...]) -> re.Pattern:
     # Cached: feature extraction asks for the same 20 patterns at every fit and predict.
-    return re.compile("|".join(r"\b" + re.escape(w.lower()) for w in words))
+    # One trie-shaped alternation instead of a flat one: the regex engine then follows
+    # shared prefixes once, several times faster on a long lexicon, same matches.
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile(r"\b" + _trie_regex(trie)) if trie else re.compile("(?!)")
+
+
+def occurrences(word_lists: tuple[tuple[str, ...], ...], texts) -> np.ndarray:
+    """1 where a text has a word of the list (as a word prefix), per text and list."""
+    patterns = [typical_word_pattern(words) for words in word_lists]
+    return np.array([[1.0 if p.search(text) else 0.0 for p in patterns] for text in map(str.lower, texts)]).reshape(len(texts), len(patterns))
+
+
+def _trie_regex(node: dict) -> str:
+    if "" in node:  # a word ends here: any longer word has matched already
+        return ""
+    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items())]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 class KeywordBaseline:
     """Assigns a code when one of its typical words occurs: the codebook read literally."""
 
     def __init__(self, codebook: Codebook):
-        self.patterns = [typical_word_pattern(code.typical_words) for code in codebook.codes]
+        self.words = tuple(tuple(code.typical_words) for code in codebook.codes)
 
     def fit(self, X, Y):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        return np.array([[1.0 if p.search(x.lower()) else 0.0 for p in self.patterns] for x in X])
+        return occurrences(self.words, X)
 
 
 class KeywordFeatures:
@@ -81,17 +102,13 @@ class KeywordFeatures:
     def __init__(self, keywords: tuple[tuple[str, ...], ...] = ()):
         self.keywords = keywords
 
-    def _patterns(self):
-        return [typical_word_pattern(words) for words in self.keywords]
-
     def fit(self, X, y=None):
         return self
 
     def transform(self, X):
         from scipy.sparse import csr_matrix
 
-        patterns = self._patterns()
-        return csr_matrix(np.array([[1.0 if p.search(x.lower()) else 0.0 for p in patterns] for x in X], dtype=float))
+        return csr_matrix(occurrences(self.keywords, X))
 
     def get_params(self, deep=True):
         return {"keywords": self.keywords}

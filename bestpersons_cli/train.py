@@ -7,6 +7,7 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Sequence
 
@@ -182,8 +183,9 @@ def classify_store(conn: sqlite3.Connection, model: classify.TrainedModel, codeb
     proba = model.predict_proba([t[2] for t in targets]) if targets else np.zeros((0, len(model.codes)))
     assigned = model.decide(proba, codebook.max_codes)
     rows = []
-    for (kind, uid, _), p, a in zip(targets, proba, assigned):
-        rows.extend((kind, uid, code, round(float(p[j]), 6), int(a[j]), model.id) for j, code in enumerate(model.codes))
+    codes = list(model.codes)
+    for (kind, uid, _), p, a in zip(targets, proba.tolist(), assigned.astype(int).tolist()):
+        rows.extend(zip(repeat(kind), repeat(uid), codes, [round(v, 6) for v in p], a, repeat(model.id)))
     with conn:
         conn.execute("DELETE FROM predictions")
         conn.executemany("INSERT INTO predictions VALUES (?,?,?,?,?,?)", rows)
