@@ -33,13 +33,16 @@ test:
 digest:
 	$(BIN)/bp run $(CORPUS) --out $(OUT)
 
-# BP_DEVSET: a real-text development set in the gold format, kept outside the repository
+# scale.py writes benchmarks/RESULTS.md (speed and memory per stage at 1x, 10x, 50x, beside
+# the bare spaCy limit). BP_DEVSET: a real-text development set in the gold format, kept outside the repository
 # (someone else's sentences); see docs/evaluation.md.
 bench:
 	$(BIN)/python benchmarks/ud_eval.py
 	$(BIN)/python benchmarks/written_agreement.py
 	$(BIN)/bp ingest $(CORPUS)
 	$(BIN)/bp train --compare
+	$(BIN)/python benchmarks/scale.py --stand-in --workers-check
+	$(BIN)/python benchmarks/large_file.py --megabytes 50
 	@if [ -n "$(BP_DEVSET)" ]; then \
 		$(BIN)/python benchmarks/generalization.py --dev "$(BP_DEVSET)"; \
 	else \
