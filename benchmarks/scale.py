@@ -129,6 +129,9 @@ def bench_scale(scale: int, runs: int, work: Path, model: list[str]) -> dict:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
 
     figures: dict = {"scale": scale, "files": files, "bytes": size, "paragraphs": paragraph_count}
+    empty = work / "empty"
+    empty.mkdir(exist_ok=True)
+    figures["startup"] = measure(lambda run: [BP, "ingest", str(empty), "--db", str(work / "startup.sqlite"), *model], runs)
     figures["ingest"] = measure(lambda run: [BP, "ingest", str(corpus), "--db", str(db), *model], runs, prepare=fresh_db)
     chose = re.search(r"\((\d+) spaCy process", " ".join(figures["ingest"].output.split()))
     figures["workers"] = int(chose.group(1)) if chose else 1
@@ -215,6 +218,7 @@ def section(results: list[dict], pipeline: str, workers_rows) -> list[str]:
         ("spaCy limit (bare `nlp.pipe`, whole process)", "spacy"),
         ("`bp ingest` (new database)", "ingest"),
         ("`bp ingest` again (unchanged)", "reingest"),
+        ("`bp ingest` of an empty folder (start-up)", "startup"),
         ("`bp train`", "train"),
         ("`bp classify`", "classify"),
         ("`bp digest`", "digest"),
@@ -253,7 +257,7 @@ def section(results: list[dict], pipeline: str, workers_rows) -> list[str]:
     top, base = max(scales), min(scales)
     t = by_scale[top]
     ratio = t["ingest"].median / t["spacy"].median
-    start_up = by_scale[base]["reingest"].median
+    start_up = by_scale[base]["startup"].median
     growth = (t["ingest"].median - start_up) / max(by_scale[base]["ingest"].median - start_up, 1e-9)
     rate = t["classify_rate"] or 0
     met = lambda ok: "yes" if ok else "**no**"  # noqa: E731
@@ -265,7 +269,7 @@ def section(results: list[dict], pipeline: str, workers_rows) -> list[str]:
         "|---|---|---|",
         f"| `bp ingest` at {top}x ≤ 1.3 × the spaCy limit | {ratio:.2f} × | {met(ratio <= 1.3)} |",
         f"| re-ingest of the unchanged {top}x corpus < 2 s | {t['reingest'].median:.2f} s | {met(t['reingest'].median < 2)} |",
-        f"| {top}x ingest ≤ {top * 1.1:.0f} × the {base}x time, after start-up ({start_up:.2f} s: the unchanged {base}x re-ingest) "
+        f"| {top}x ingest ≤ {top * 1.1:.0f} × the {base}x time, after start-up ({start_up:.2f} s: `bp ingest` of an empty folder) "
         f"| {growth:.1f} × | {met(growth <= top * 1.1)} |",
         f"| `bp classify` ≥ 20,000 sentences/s after loading | {rate:,} /s | {met(rate >= 20000)} |",
         f"| `bp digest` on {top}x < 10 s | {t['digest'].median:.2f} s | {met(t['digest'].median < 10)} |",

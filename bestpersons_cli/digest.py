@@ -17,6 +17,7 @@ import os
 import re
 import sqlite3
 from collections import Counter
+from functools import cached_property, lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -80,6 +81,11 @@ class Corpus:
     sentence_codes: dict[str, frozenset[str]] = field(default_factory=dict)
     quote_codes: dict[str, frozenset[str]] = field(default_factory=dict)
     card: dict | None = None
+
+    @cached_property
+    def lemma_totals(self) -> Counter:
+        """Lemma counts of the whole corpus: each code's rest is this minus its own."""
+        return lemma_counts(s.lemmas for s in self.sentences)
 
 
 def load_corpus(conn: sqlite3.Connection, codebook: Codebook) -> Corpus:
@@ -220,8 +226,21 @@ def location(prefix: str, section: str | None, page: int | None) -> str:
 # --- statistics (pure) -------------------------------------------------------------------------
 
 
-def _tokens(lemmas: str) -> list[str]:
-    return [t for t in lemmas.split() if len(t) >= 3 and not re.fullmatch(r"[\d.,:/\-]+", t) and any(c.isalpha() for c in t)]
+NUMBERISH = re.compile(r"[\d.,:/\-]+")
+
+
+@lru_cache(maxsize=None)
+def _tokens(lemmas: str) -> tuple[str, ...]:
+    """Lemmas worth counting: three letters or more, not a number. Cached: every code's
+    log-odds reads the same sentences."""
+    return tuple(t for t in lemmas.split() if len(t) >= 3 and not NUMBERISH.fullmatch(t) and any(c.isalpha() for c in t))
+
+
+def lemma_counts(texts: Iterable[str]) -> Counter:
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(_tokens(text))
+    return counts
 
 
 def log_odds(target: Iterable[str], rest: Iterable[str], top: int = TOP_LEMMAS, prior_scale: float = 1.0) -> list[tuple[str, float, int, int]]:
@@ -230,11 +249,11 @@ def log_odds(target: Iterable[str], rest: Iterable[str], top: int = TOP_LEMMAS, 
     `target` and `rest` are lemma strings. The prior is the pooled corpus counts (times
     `prior_scale`). Returns (lemma, z, count in target, count in rest), highest z first.
     """
-    ci, cj = Counter(), Counter()
-    for s in target:
-        ci.update(_tokens(s))
-    for s in rest:
-        cj.update(_tokens(s))
+    return log_odds_of_counts(lemma_counts(target), lemma_counts(rest), top, prior_scale)
+
+
+def log_odds_of_counts(ci: Counter, cj: Counter, top: int = TOP_LEMMAS, prior_scale: float = 1.0) -> list[tuple[str, float, int, int]]:
+    """`log_odds` on lemma counts, so the corpus is counted once for all codes."""
     ni, nj = sum(ci.values()), sum(cj.values())
     if not ni:
         return []
@@ -251,44 +270,47 @@ def log_odds(target: Iterable[str], rest: Iterable[str], top: int = TOP_LEMMAS, 
     return scored[:top]
 
 
-def similarity_matrix(texts: Sequence[str]):
-    """Cosine similarity of TF-IDF vectors over lemma strings (zeros when nothing to compare)."""
-    import numpy as np
+def tfidf_rows(texts: Sequence[str]):
+    """L2-normalised TF-IDF rows over lemma strings, None when there is no vocabulary."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
+    from sklearn.preprocessing import normalize
 
     try:
-        matrix = TfidfVectorizer().fit_transform(texts)
+        return normalize(TfidfVectorizer().fit_transform(texts))
     except ValueError:  # empty vocabulary
-        sim = np.zeros((len(texts), len(texts)))
-        for i, a in enumerate(texts):
-            for j, b in enumerate(texts):
-                sim[i, j] = 1.0 if a.strip() and a.strip() == b.strip() else 0.0
-        return sim
-    return cosine_similarity(matrix)
+        return None
 
 
 def mmr(texts: Sequence[str], relevance: Sequence[float], k: int, lam: float = MMR_LAMBDA,
         duplicate: float = DUPLICATE_SIMILARITY) -> list[int]:
     """Maximal marginal relevance: indices of up to k texts, in the order picked.
 
-    A candidate as similar as `duplicate` to one already picked is never picked.
+    A candidate as similar as `duplicate` to one already picked is never picked. Only the
+    similarities to picked texts are computed (cosine of TF-IDF rows), never the whole
+    matrix: a code can have thousands of sentences.
     """
+    import numpy as np
+
     n = len(texts)
     if not n or k <= 0:
         return []
-    sim = similarity_matrix(texts)
+    rows = tfidf_rows(texts)
     chosen: list[int] = []
+    redundancy = np.zeros(n)  # similarity to the most similar text picked so far
     left = list(range(n))
     while left and len(chosen) < k:
         best, best_score = None, None
         for i in left:
-            redundancy = max((float(sim[i, j]) for j in chosen), default=0.0)
-            score = round(lam * relevance[i] - (1 - lam) * redundancy, 10)
+            score = round(lam * relevance[i] - (1 - lam) * (float(redundancy[i]) if chosen else 0.0), 10)
             if best_score is None or score > best_score:
                 best, best_score = i, score
         chosen.append(best)
-        left = [i for i in left if i != best and float(sim[i, best]) < duplicate]
+        if rows is None:
+            similar = np.array([1.0 if texts[i].strip() and texts[i].strip() == texts[best].strip() else 0.0 for i in range(n)])
+        else:
+            similar = (rows @ rows[best].T).toarray().ravel()
+        redundancy = np.maximum(redundancy, similar)
+        left = [i for i in left if i != best and float(similar[i]) < duplicate]
     return chosen
 
 
@@ -440,8 +462,8 @@ def render_block(corpus: Corpus, codebook: Codebook, block_id: str) -> str:
                     "Grondvormen (lemma's) die bij deze code vaker voorkomen dan in de rest van het corpus "
                     "(gewogen log-odds met informatieve Dirichlet-prior, Monroe e.a. 2008; "
                     "een z-score boven 1,96 is een duidelijk verschil).", ""]
-            mine_ids = {s.uid for s in mine}
-            words = log_odds([s.lemmas for s in mine], [s.lemmas for s in corpus.sentences if s.uid not in mine_ids])
+            in_code = lemma_counts(s.lemmas for s in mine)
+            words = log_odds_of_counts(in_code, corpus.lemma_totals - in_code)
             if words:
                 out += table(["Lemma", "z-score", "Keer in deze code", "Keer in de rest"],
                              [[md_escape(w), num(z, 2), a, b] for w, z, a, b in words])
