@@ -22,6 +22,7 @@ GARBAGE_SYMBOLS = set("%@\\/|{}~^")  # what scanned handwriting leaves; not foot
 LIGATURE_LETTERS = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 URL_LIKE = re.compile(r"https?:|www\.|\.nl\b|\.pdf\b", re.IGNORECASE)
 NUMBER_OR_SIGN = re.compile(r"^[(\[]*(?:[\d/.:-]+|&|[-–—])[)\],.;:]*$")
+TABLE_ROW_LINE = re.compile(r"^\|(?=.*\w).*\|$")  # `| Jaar | Aantal |` from a Word table, not scanner noise
 STANDALONE_NUMBER = re.compile(r"^[ \t]*(\d{1,3})[ \t]*$", re.MULTILINE)
 
 
@@ -83,7 +84,7 @@ def expand_ligatures(token: str) -> str:
 def is_garbage_line(line: str) -> bool:
     """Scanned handwriting comes out as lines of broken words and stray symbols."""
     stripped = line.strip()
-    if not stripped or URL_LIKE.search(stripped) or STANDALONE_NUMBER.match(stripped):
+    if not stripped or URL_LIKE.search(stripped) or STANDALONE_NUMBER.match(stripped) or TABLE_ROW_LINE.match(stripped):
         return False
     if not re.search(rf"[{LETTER}0-9]", stripped):
         return any(ch in GARBAGE_SYMBOLS or ch in LIGATURE_LETTERS for ch in stripped)

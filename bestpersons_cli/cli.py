@@ -260,7 +260,7 @@ def main() -> None:
 
 # --- codebook, training, classification, evaluation ---------------------------------------------
 
-CodebookOption = typer.Option(None, "--codebook", help="Codebook TOML (default corpus/codebook.toml or $BP_CODEBOOK).")
+CodebookOption = typer.Option(None, "--codebook", help="Codebook: TOML, YAML or REFI-QDA .qdc (default corpus/codebook.toml or $BP_CODEBOOK).")
 DEFAULT_GOLD = Path("corpus/annotations/gold.jsonl")
 
 
@@ -561,3 +561,80 @@ def run(
     out.print(f"done in {time.perf_counter() - started:.1f}s: open {out_dir / 'index.md'}", highlight=False)
     if report.errors:
         raise typer.Exit(1)
+
+
+# --- export -----------------------------------------------------------------------------------
+
+export_app = typer.Typer(help="Hand the coding to other tools: REFI-QDA for NVivo, ATLAS.ti and MAXQDA; CSV; JSON Lines.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+MinConfidenceOption = typer.Option(
+    None, "--min-confidence", min=0.0, max=1.0,
+    help="Export every code at least this probable (default: the codes the model assigned, by its per-code thresholds).",
+)
+
+
+@export_app.command("qdpx")
+def export_qdpx(
+    file: Path = typer.Argument(..., help="The REFI-QDA project to write (.qdpx)."),
+    db: Optional[Path] = DbOption,
+    codebook_path: Optional[Path] = CodebookOption,
+    min_confidence: Optional[float] = MinConfidenceOption,
+) -> None:
+    """A REFI-QDA project: the codebook, every document as a text source, every coded sentence and quote."""
+    from .export import coded_segments, write_qdpx
+
+    codebook = load_codebook_or_fail(codebook_path)
+    conn = open_db(db)
+    try:
+        segments = coded_segments(conn, codebook, min_confidence)
+        texts = store.document_texts(conn)
+        write_qdpx(file, codebook, texts, segments)
+    except BpError as exc:
+        fail(exc)
+    selections = len({s.uid for s in segments})
+    out.print(f"wrote {file}: {len(texts)} sources, {selections} coded selections, {len(segments)} codings", highlight=False)
+
+
+@export_app.command("qdc")
+def export_qdc(
+    file: Path = typer.Argument(..., help="The REFI-QDA codebook to write (.qdc)."),
+    codebook_path: Optional[Path] = CodebookOption,
+) -> None:
+    """The codebook alone, as a REFI-QDA codebook; `--codebook FILE.qdc` reads one back."""
+    from .export import codebook_qdc, write_bytes
+
+    codebook = load_codebook_or_fail(codebook_path)
+    try:
+        write_bytes(file, codebook_qdc(codebook))
+    except BpError as exc:
+        fail(exc)
+    out.print(f"wrote {file}: {len(codebook.blocks)} blocks, {len(codebook.codes)} codes", highlight=False)
+
+
+@export_app.command("csv")
+def export_csv(
+    file: Optional[Path] = typer.Argument(None, help="CSV file to write (default: standard output)."),
+    db: Optional[Path] = DbOption,
+    codebook_path: Optional[Path] = CodebookOption,
+    min_confidence: Optional[float] = MinConfidenceOption,
+    as_json: bool = typer.Option(False, "--json", help="JSON Lines instead of CSV."),
+) -> None:
+    """Every coded segment (document, sentence or quote, offsets, page, code, probability, text), for spreadsheets and R."""
+    from dataclasses import asdict
+
+    from .export import coded_segments, segments_csv, write_bytes
+
+    codebook = load_codebook_or_fail(codebook_path)
+    conn = open_db(db)
+    try:
+        segments = coded_segments(conn, codebook, min_confidence)
+        if as_json:
+            text = "".join(json.dumps(asdict(s), ensure_ascii=False) + "\n" for s in segments)
+        else:
+            text = segments_csv(segments)
+        if file is None:
+            sys.stdout.write(text)
+        else:
+            write_bytes(file, text.encode("utf-8"))
+    except BpError as exc:
+        fail(exc)

@@ -188,6 +188,54 @@ def _yaml(text: str, path: Path) -> tuple[Any, dict[Location, int]]:
     return data, lines
 
 
+CODE_ID = re.compile(r"^(?P<id>[A-Z]{1,3}\d{0,3})\s+(?P<name>\S.*)$")  # `A1 Stabiliteit`, as `bp export qdc` names codes
+
+
+def _qdc(text: str, path: Path) -> tuple[Any, dict[Location, int]]:
+    """A REFI-QDA codebook: parent codes are blocks, the codes inside them are codes.
+
+    Code ids come from names written `A1 Name` (how `bp export qdc` writes them), else
+    the whole name is the id. Such a codebook has no typical words: the classifier then
+    learns from the annotations alone.
+    """
+    from xml.etree import ElementTree as ET
+
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as e:
+        raise BpError(f"invalid REFI-QDA codebook XML: {e}", path, e.position[0]) from None
+    ns = "{urn:QDA-XML:codebook:1.0}"
+    codes_element = root.find(f"{ns}Codes")
+    if root.tag != f"{ns}CodeBook" or codes_element is None:
+        raise BpError("not a REFI-QDA codebook (expected CodeBook with Codes in urn:QDA-XML:codebook:1.0)", path)
+
+    def split(element) -> tuple[str, str, str]:
+        name = (element.get("name") or "").strip()
+        m = CODE_ID.match(name)
+        description = (element.findtext(f"{ns}Description") or "").strip()
+        return (m.group("id"), m.group("name"), description or name) if m else (name, name, description or name)
+
+    blocks, codes = [], []
+    loose = []
+    for top in codes_element.findall(f"{ns}Code"):
+        children = top.findall(f".//{ns}Code")
+        if not children:
+            loose.append(top)
+            continue
+        block_id, block_name, block_description = split(top)
+        blocks.append({"id": block_id, "name": block_name, "description": block_description})
+        for child in children:
+            cid, cname, definition = split(child)
+            codes.append({"id": cid, "block": block_id, "name": cname, "definition": definition, "typical_words": []})
+    if loose:  # codes without a parent share one block
+        blocks.append({"id": "-", "name": "Codes", "description": "codes without a parent code"})
+        for element in loose:
+            cid, cname, definition = split(element)
+            codes.append({"id": cid, "block": "-", "name": cname, "definition": definition, "typical_words": []})
+    data = {"name": path.stem, "version": "qdc", "max_codes": 3, "blocks": blocks, "codes": codes}
+    return data, {}
+
+
 def _line(lines: dict[Location, int], location: Location) -> int | None:
     """The line of a location, or of the nearest enclosing entry that has one."""
     while location:
@@ -198,8 +246,8 @@ def _line(lines: dict[Location, int], location: Location) -> int | None:
 
 
 def load_codebook(path: str | Path) -> Codebook:
-    """Read and validate a codebook (TOML, or YAML for .yaml/.yml); the sha256 of its
-    bytes pins results to it."""
+    """Read and validate a codebook (TOML; YAML for .yaml/.yml; a REFI-QDA codebook for
+    .qdc); the sha256 of its bytes pins results to it."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -211,7 +259,9 @@ def load_codebook(path: str | Path) -> Codebook:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise BpError(f"codebook is not valid UTF-8 (byte {e.start})", path) from None
-    data, lines = (_yaml if path.suffix.lower() in (".yaml", ".yml") else _toml)(text, path)
+    suffix = path.suffix.lower()
+    reader = _yaml if suffix in (".yaml", ".yml") else _qdc if suffix == ".qdc" else _toml
+    data, lines = reader(text, path)
     if not isinstance(data, dict):
         raise BpError("codebook: expected a mapping of name, version, max_codes, blocks and codes", path)
     try:

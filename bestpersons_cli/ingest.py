@@ -19,8 +19,8 @@ from . import sources, store
 from .clean import LINE_BREAK, REPAIRS, clean_text, repairs_for_part, vocabulary_of
 from .errors import BpError
 from .nlp import LoadedPipeline, SentenceSpan, segment
-from .quotes import find_quotes
-from .records import DroppedSpan, IngestedDocument, Paragraph, Quote, RawDocument, Sentence
+from .quotes import Transcript, find_quotes, find_turn_quotes, transcript_of
+from .records import DroppedSpan, Edit, IngestedDocument, Paragraph, Quote, RawDocument, Sentence
 from .structure import PageLayout, page_layout, paragraphs as find_paragraphs
 
 
@@ -95,6 +95,7 @@ class DocumentStream:
         self.layout: PageLayout | None = None
         self.sentence_starts = array("q")  # by ordinal - 1: enough to assign pages later
         self.quote_starts = array("q")
+        self.transcript = transcript_of(raw.text, raw.name)  # speaker turns become quotes
 
     def __iter__(self) -> Iterator[DocumentPart]:
         return analyse(self.prepare(), self._loaded.nlp)
@@ -112,10 +113,10 @@ class DocumentStream:
         for number, (start, end) in enumerate(bounds, 1):
             line += sum(1 for _ in LINE_BREAK.finditer(text, previous_start, start))
             previous_start = start
-            cleaned, dropped = clean_text(text[start:end], repairs, origin=start, first_line=line)
+            cleaned, dropped = clean_text(text[start:end], self._with_removals(repairs, start, end), origin=start, first_line=line)
             # The original span may still hold characters cleaning removed before (a zero-width space).
             number_lines += [(d.start, int(re.search(r"\d+", d.text).group())) for d in dropped if d.reason == "page-number"]
-            paragraphs = find_paragraphs(cleaned, after=last)
+            paragraphs = find_paragraphs(cleaned, after=last, turns=self.transcript is not None)
             if not found_title:
                 heading = next((p for p in paragraphs if p.kind == "heading"), None)
                 if heading is not None:
@@ -124,13 +125,24 @@ class DocumentStream:
                 last = paragraphs[-1]
             self.paragraphs += len(paragraphs)
             if number == len(bounds):
-                self.layout = page_layout(text, number_lines)
+                self.layout = self._layout(number_lines)
             yield PreparedPart(self, tuple(paragraphs), tuple(dropped))
+
+    def _layout(self, number_lines: list[tuple[int, int]]) -> PageLayout:
+        """Pages the file states (a PDF), else pages read from the text's layout."""
+        if self.raw.pages:
+            return PageLayout(tuple(o for o, _ in self.raw.pages), tuple(p for _, p in self.raw.pages), frozenset())
+        return page_layout(self.raw.text, number_lines)
+
+    def _with_removals(self, repairs: tuple, start: int, end: int) -> tuple:
+        """The reader's removals in this part (PDF running headers) go first, logged like any repair."""
+        edits = [Edit(a - start, b - start, "", reason) for a, b, reason in self.raw.removals if start <= a and b <= end]
+        return ((lambda text: edits),) + repairs if edits else repairs
 
     def finish(self, part: PreparedPart, spans: list) -> DocumentPart:
         """Sentences and quotes of a part, from spaCy's analysis of its paragraphs."""
         sentences = split_sentences(part.paragraphs, spans, first_ordinal=len(self.sentence_starts) + 1)
-        quotes = locate_quotes(part.paragraphs, sentences)
+        quotes = locate_quotes(part.paragraphs, sentences, self.transcript)
         self.has_words = self.has_words or any(WORD.search(s.text) for s in sentences)
         self.sentence_starts.extend(s.start for s in sentences)
         self.quote_starts.extend(q.start for q in quotes)
@@ -146,7 +158,7 @@ def analyse(prepared: Iterable[PreparedPart], nlp, n_process: int = 1) -> Iterat
         for part in prepared:
             pending.append(part)  # before its paragraphs go in: spaCy reads ahead
             for paragraph in part.paragraphs:
-                yield paragraph.text.text, paragraph.kind in ("heading", "figure")
+                yield paragraph.text.text, paragraph.kind in ("heading", "figure", "table")
 
     collected: list = []
     for spans in segment(nlp, paragraphs(), n_process=n_process):
@@ -197,10 +209,11 @@ def split_sentences(paragraphs: Sequence[Paragraph], analysed: Sequence[list[Sen
     return result
 
 
-def locate_quotes(paragraphs: Sequence[Paragraph], sentences: list[Sentence]) -> list[Quote]:
+def locate_quotes(paragraphs: Sequence[Paragraph], sentences: list[Sentence], transcript: Transcript | None = None) -> list[Quote]:
     by_index = {p.index: p for p in paragraphs}
     quotes = []
-    for span in find_quotes(paragraphs):
+    spans = find_turn_quotes(list(paragraphs), transcript) if transcript else find_quotes(list(paragraphs))
+    for span in spans:
         paragraph = by_index[span.paragraph]
         start, end = paragraph.text.original_span(span.start, span.end)
         covered = [s.ordinal for s in sentences if s.start < end and s.end > start]

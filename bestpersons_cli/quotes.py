@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .records import Paragraph
+from .structure import TURN
 
 CITATION = re.compile(r"\[\s*(interview|bijeenkomst)\s+([^\]]{1,40}?)\s*\]", re.IGNORECASE)
 # OCR confuses digits with look-alike letters: "[interview s]" is interview 5
@@ -138,3 +139,71 @@ def find_literature_quotes(paragraphs: list[Paragraph], taken: set[int]) -> list
                 continue
             found.append(QuoteSpan("literature", source, None, paragraph.index, match.start(1), match.end(1)))
     return found
+
+
+# --- interview transcripts ----------------------------------------------------------------
+
+INTERVIEWERS = {"i", "int", "interviewer", "interviewster", "onderzoeker", "vraag", "v", "q", "moderator"}
+INTERVIEW_HEADER = re.compile(
+    r"^\s*(?:interview|gesprek)(?:\s*(?:nr|nummer|id|code))?\.?\s*[:#]?\s*(?P<id>[\w-]+)\s*$", re.IGNORECASE | re.MULTILINE
+)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """An interview transcript: who is interviewed is everybody but the interviewer."""
+
+    interview: str  # the id quotes are filed under
+    number: int | None
+    speakers: frozenset[str] = frozenset()  # the labels that open turns, lower case
+
+
+def transcript_of(text: str, file_name: str) -> Transcript | None:
+    """A Transcript when the text is one: three or more speaker turns, two speakers or
+    more, one of them an interviewer, and turns on at least a third of the lines.
+    The interview id comes from a header line (`Interview: 12`) before the first turn,
+    else from the file name."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    speakers = speakers_of(lines)
+    turns = [line for line in lines if _speaker(line) in speakers]
+    if len(turns) < 3 or len(speakers) < 2 or not speakers & INTERVIEWERS or len(turns) * 3 < len(lines):
+        return None
+    first_turn = next(i for i, line in enumerate(lines) if _speaker(line) in speakers)
+    header = INTERVIEW_HEADER.search("\n".join(lines[:first_turn]))
+    stem = file_name.rsplit(".", 1)[0]
+    if header:
+        interview = header.group("id")
+    else:
+        digits = re.search(r"\d+", stem)
+        interview = digits.group() if digits else stem
+    number = int(interview) if interview.isdigit() else None
+    return Transcript(str(number) if number is not None else interview, number, frozenset(speakers))
+
+
+def _speaker(line: str) -> str | None:
+    turn = TURN.match(line)
+    return turn.group("speaker").lower().rstrip(".") if turn else None
+
+
+def speakers_of(lines: list[str]) -> set[str]:
+    """Labels that open two turns or more, or name an interviewer: `Datum: 3 maart` in a
+    header is said once and is no speaker."""
+    counts: dict[str, int] = {}
+    for speaker in filter(None, map(_speaker, lines)):
+        counts[speaker] = counts.get(speaker, 0) + 1
+    return {s for s, n in counts.items() if n >= 2 or s in INTERVIEWERS}
+
+
+def find_turn_quotes(paragraphs: list[Paragraph], transcript: Transcript) -> list[QuoteSpan]:
+    """Every turn of the person interviewed is a quote, without its speaker label."""
+    quotes = []
+    for paragraph in paragraphs:
+        text = paragraph.text.text
+        turn = TURN.match(text)
+        speaker = _speaker(text)
+        if turn is None or speaker not in transcript.speakers or speaker in INTERVIEWERS:
+            continue
+        start, end = _trim(text, turn.end(), len(text))
+        if start < end:
+            quotes.append(QuoteSpan("interview", f"interview {transcript.interview}", transcript.number, paragraph.index, start, end))
+    return quotes

@@ -95,7 +95,9 @@ class RawDocument:
     name: str
     text: str
     sha256: str
-    encoding: str
+    encoding: str  # how the text was read: an encoding, or "docx" / "pdf"
+    pages: tuple[tuple[int, int], ...] = ()  # (offset, page number) where the file itself tells (PDF)
+    removals: tuple[tuple[int, int, str], ...] = ()  # spans the reader found to drop (PDF running headers)
 
 
 @dataclass(frozen=True)

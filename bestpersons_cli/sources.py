@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import BpError
 from .records import RawDocument
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 WESTERN_ENCODINGS = ["cp1252", "iso8859_15", "latin_1", "mac_roman", "utf_16", "cp850"]  # Dutch texts
 SKIPPED_NAMES = {"readme.md", "readme.txt", "license.md", "license.txt"}
 
@@ -25,7 +25,7 @@ def find_inputs(paths: list[Path]) -> tuple[list[Path], list[BpError]]:
             )
         elif path.is_file():
             if path.suffix.lower() not in SUFFIXES:
-                errors.append(BpError("not a .txt or .md file", path))
+                errors.append(BpError("not a .txt, .md, .docx or .pdf file", path))
             else:
                 found.append(path)
         else:
@@ -54,7 +54,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise BpError(f"starts with a {encoding} byte-order mark but is not valid {encoding} (byte {exc.start})", path) from None
     if len(data) - len(data.translate(None, CONTROL_BYTES)) > MAX_CONTROL_SHARE * len(data):
-        raise BpError("looks like a binary file (an image, archive, PDF or Word file?), not text; bp reads .txt and .md", path)
+        raise BpError("looks like a binary file (an image, archive, PDF or Word file?), not text; name Word and PDF files .docx and .pdf", path)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -66,7 +66,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
     except ImportError:  # pragma: no cover - charset-normalizer ships with requests/spaCy
         best = None
     if best is None or best.encoding is None:
-        raise BpError("cannot tell the text encoding (a binary file such as a PDF or Word file?); bp reads plain .txt and .md", path)
+        raise BpError("cannot tell the text encoding (a binary file such as a PDF or Word file?); name Word and PDF files .docx and .pdf", path)
     return str(best), best.encoding
 
 
@@ -75,7 +75,16 @@ def read_document(path: Path) -> RawDocument:
         data = path.read_bytes()
     except OSError as exc:
         raise BpError(f"cannot read: {exc.strerror}", path) from None
-    text, encoding = decode(data, path)
+    suffix = path.suffix.lower()
+    pages: tuple = ()
+    removals: tuple = ()
+    if suffix in (".docx", ".pdf"):
+        from .formats import docx_text, pdf_text
+
+        extracted = (docx_text if suffix == ".docx" else pdf_text)(path)
+        text, encoding, pages, removals = extracted.text, suffix[1:], extracted.pages, extracted.removals
+    else:
+        text, encoding = decode(data, path)
     if not text.strip():
         raise BpError("file is empty", path)
-    return RawDocument(str(path), path.name, text, hashlib.sha256(data).hexdigest(), encoding)
+    return RawDocument(str(path), path.name, text, hashlib.sha256(data).hexdigest(), encoding, pages, removals)

@@ -19,7 +19,7 @@ from .errors import BpError
 if TYPE_CHECKING:  # the ingest stage imports the store
     from .ingest import DocumentPart, DocumentStream
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents keep their text, for exports that cut selections out of it
 BUSY_TIMEOUT_SECONDS = 120
 DEFAULT_WORKSPACE = Path(".bp")
 DB_ENV = "BP_DB"
@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS documents (
     nlp_version TEXT NOT NULL,
     nlp_fallback INTEGER NOT NULL,
     paragraphs INTEGER NOT NULL,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    text TEXT
 );
 CREATE TABLE IF NOT EXISTS sentences (
     id INTEGER PRIMARY KEY,
@@ -119,16 +120,24 @@ def connect(path: Path, create: bool = True) -> sqlite3.Connection:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise BpError(f"not a bp database: {exc}", path) from None
-    if version not in (0, SCHEMA_VERSION):
+    if version not in (0, *MIGRATIONS, SCHEMA_VERSION):
         raise BpError(
             f"database schema {version} is not the supported {SCHEMA_VERSION}; ingest into a new database"
             " (--db NEW.sqlite) or delete this one",
             path,
         )
     with conn:
+        while version in MIGRATIONS:
+            conn.execute(MIGRATIONS[version])
+            version += 1
         conn.executescript(SCHEMA)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return conn
+
+
+# From schema N to N + 1. Documents stored before 2 have no text; `is_unchanged` then says
+# they changed, so the next `bp ingest` stores them again, text included.
+MIGRATIONS = {1: "ALTER TABLE documents ADD COLUMN text TEXT"}
 
 
 def document_prefix(name: str) -> str:
@@ -143,7 +152,10 @@ def stored_document(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
 
 def is_unchanged(conn: sqlite3.Connection, name: str, sha256: str, pipeline_name: str, pipeline_version: str) -> bool:
     row = stored_document(conn, name)
-    return bool(row and row["sha256"] == sha256 and row["nlp_pipeline"] == pipeline_name and row["nlp_version"] == pipeline_version)
+    return bool(
+        row and row["sha256"] == sha256 and row["nlp_pipeline"] == pipeline_name and row["nlp_version"] == pipeline_version
+        and row["text"] is not None
+    )
 
 
 def write_document(conn: sqlite3.Connection, doc: DocumentStream, parts: Iterable[DocumentPart] | None = None) -> tuple[int, int, int]:
@@ -155,9 +167,12 @@ def write_document(conn: sqlite3.Connection, doc: DocumentStream, parts: Iterabl
     """
     name = doc.raw.name
     prefix = document_prefix(name)
-    clash = conn.execute("SELECT name FROM documents WHERE prefix = ? AND name != ?", (prefix, name)).fetchone()
-    if clash:
-        prefix = name.rsplit(".", 1)[0]
+    # Another document may already use the short id (`002_a.txt`, `002_b.txt`) or even the
+    # stem (`rapport.docx`, `rapport.pdf`): then the stem, then the whole name.
+    for candidate in (prefix, name.rsplit(".", 1)[0], name):
+        prefix = candidate
+        if not conn.execute("SELECT 1 FROM documents WHERE prefix = ? AND name != ?", (prefix, name)).fetchone():
+            break
     counts = [0, 0, 0]
     with conn:
         old = stored_document(conn, name)
@@ -170,11 +185,11 @@ def write_document(conn: sqlite3.Connection, doc: DocumentStream, parts: Iterabl
             conn.execute("DELETE FROM documents WHERE id = ?", (old["id"],))
         cursor = conn.execute(
             "INSERT INTO documents (name, prefix, path, sha256, encoding, title, nlp_pipeline, nlp_version,"
-            " nlp_fallback, paragraphs, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " nlp_fallback, paragraphs, ingested_at, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 name, prefix, doc.raw.path, doc.raw.sha256, doc.raw.encoding, "", doc.pipeline.name,
                 doc.pipeline.version, int(doc.pipeline.is_fallback), 0,
-                datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                datetime.now(timezone.utc).isoformat(timespec="seconds"), doc.raw.text,
             ),
         )
         doc_id = cursor.lastrowid
@@ -248,11 +263,18 @@ def sentence_uid(prefix: str, ordinal: int) -> str:
 
 def documents(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT d.*, (SELECT COUNT(*) FROM sentences s WHERE s.document_id = d.id) AS sentences,"
+        "SELECT d.id, d.name, d.prefix, d.path, d.sha256, d.encoding, d.title, d.nlp_pipeline, d.nlp_version,"
+        " d.nlp_fallback, d.paragraphs, d.ingested_at,"
+        " (SELECT COUNT(*) FROM sentences s WHERE s.document_id = d.id) AS sentences,"
         " (SELECT COUNT(*) FROM quotes q WHERE q.document_id = d.id) AS quotes,"
         " (SELECT COUNT(*) FROM dropped x WHERE x.document_id = d.id) AS dropped"
         " FROM documents d ORDER BY d.name"
     ).fetchall()
+
+
+def document_texts(conn: sqlite3.Connection) -> dict[str, str | None]:
+    """Each document's text as ingested (None for one stored before schema 2)."""
+    return {name: text for name, text in conn.execute("SELECT name, text FROM documents ORDER BY name")}
 
 
 def _document_filter(document: str | None) -> tuple[str, list]:

@@ -15,7 +15,14 @@ from .records import Edit, MappedText, Paragraph
 
 BULLET = re.compile(r"^\s*(?:[•●▪◦·]|[-*–](?=\s))\s*")
 MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|\s*$")  # `| cell | cell |`: a row of a table
 ENUMERATOR = re.compile(r"^[a-z][.)\-]\s")
+# A speaker turn in an interview transcript: `I:`, `R:`, `Interviewer:`, `Fatima:`,
+# `Jan de Vries:`, optionally after a timestamp such as `[00:12:31]`.
+TURN = re.compile(
+    r"^\s*(?:[\[(]?(?P<time>\d{1,2}:\d{2}(?::\d{2})?)[\])]?\s*)?"
+    r"(?P<speaker>[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:van|de|der|den|ter|el|[A-ZÀ-Ý][\w'’.-]*)){0,3})\s*:\s+"
+)
 FIGURE_CAPTION = re.compile(r"^\s*(?:Schema|Figuur|Tabel|Figure|Table)\s+\d+\s*:", re.IGNORECASE)
 TERMINAL = tuple(".!?;,…")
 CONTINUES = tuple(".!?:;”\"’)…]")
@@ -31,8 +38,9 @@ class Block:
     after_page_break: bool = False
 
 
-def split_blocks(text: str) -> list[Block]:
-    """Blank-line separated blocks; every bullet and Markdown heading line opens its own."""
+def split_blocks(text: str, turns: bool = False) -> list[Block]:
+    """Blank-line separated blocks; every bullet and Markdown heading line opens its own,
+    and in a transcript (`turns`) every speaker turn."""
     blocks: list[Block] = []
     current: list[tuple[int, str]] = []
     blank_run = 0
@@ -67,6 +75,9 @@ def split_blocks(text: str) -> list[Block]:
             elif (
                 BULLET.match(line)
                 or MD_HEADING.match(line)
+                or TABLE_ROW.match(line)
+                or (current and TABLE_ROW.match(current[-1][1]))
+                or (turns and TURN.match(line))
                 or (current and MD_HEADING.match(current[-1][1]))
                 or (current and starts_new_page_block(current[-1][1], line))
             ):
@@ -111,7 +122,7 @@ def continues_previous(previous: Block, block: Block) -> bool:
     first = block.lines[0].lstrip()
     if not first or not last or last.endswith(CONTINUES) or previous.md_heading:
         return False
-    if block.bullet or block.md_heading or ENUMERATOR.match(first):
+    if block.bullet or block.md_heading or ENUMERATOR.match(first) or TABLE_ROW.match(first):
         return False
     return first[0].islower() or first[0] in "[(“‘\""
 
@@ -127,18 +138,34 @@ def normalize_whitespace(text: MappedText) -> MappedText:
     for m in (BULLET.match(text.text), MD_HEADING.match(text.text)):
         if m and m.end() > 0:
             edits = [e for e in edits if e.start >= m.end()] + [Edit(0, m.end(), "")]
+    row = TABLE_ROW.match(text.text)
+    if row:  # the outer bars go, the bars between cells stay
+        first, last = row.start("cells"), row.end("cells")
+        edits = [e for e in edits if first <= e.start and e.end <= last] + [Edit(0, first, ""), Edit(last, len(text.text), "")]
+        inner = text.text[first:last]
+        edits += [Edit(first, first + len(inner) - len(inner.lstrip()), "")] if inner[:1].isspace() else []
+        edits += [Edit(last - (len(inner) - len(inner.rstrip())), last, "")] if inner[-1:].isspace() else []
+        edits = _without_overlaps(edits)
     return text.apply(edits)
 
 
-def paragraphs(cleaned: MappedText, after: Paragraph | None = None) -> list[Paragraph]:
+def _without_overlaps(edits: list[Edit]) -> list[Edit]:
+    kept: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.start, -e.end)):
+        if not kept or edit.start >= kept[-1].end:
+            kept.append(edit)
+    return kept
+
+
+def paragraphs(cleaned: MappedText, after: Paragraph | None = None, turns: bool = False) -> list[Paragraph]:
     """Turn blocks into paragraphs with kinds and the section heading they fall under.
 
     `after` is the last paragraph of the part of the document before this text, so a long
     document processed in parts keeps its numbering, its section and an open figure.
     """
     merged: list[list[Block]] = []
-    for block in split_blocks(cleaned.text):
-        if merged and continues_previous(merged[-1][-1], block):
+    for block in split_blocks(cleaned.text, turns):
+        if merged and not (turns and TURN.match(block.lines[0])) and continues_previous(merged[-1][-1], block):
             merged[-1].append(block)
         else:
             merged.append([block])
@@ -166,7 +193,9 @@ def paragraphs(cleaned: MappedText, after: Paragraph | None = None) -> list[Para
                     offset += len(line) + 1
             continue
         kind = "bullet" if head.bullet else "text"
-        if len(group) == 1 and looks_like_heading(head):
+        if TABLE_ROW.match(head.lines[0]):
+            kind = "table"
+        elif len(group) == 1 and looks_like_heading(head):
             kind = "heading"
         text = normalize_whitespace(span)
         if not text.text:
