@@ -156,7 +156,7 @@ def write_qdpx(path: Path, codebook: Codebook, texts: dict[str, str], segments: 
     """The project and every source's text in one zip, written to a temporary file first."""
     missing = sorted(name for name, text in texts.items() if text is None)
     if missing:
-        raise BpError(f"{len(missing)} document(s) were stored without their text ({missing[0]} …); run `bp ingest --force` first")
+        raise BpError(f"{len(missing)} document(s) were stored without their text ({missing[0]} …), by a bp before schema 2; ingest them again (`bp ingest`) first")
     tmp = path.with_name(path.name + ".tmp")
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
