@@ -581,14 +581,14 @@ def export_qdpx(
     min_confidence: Optional[float] = MinConfidenceOption,
 ) -> None:
     """A REFI-QDA project: the codebook, every document as a text source, every coded sentence and quote."""
-    from .export import coded_segments, write_qdpx
+    from .export import coded_segments, qdpx_bytes, write_bytes
 
     codebook = load_codebook_or_fail(codebook_path)
     conn = open_db(db)
     try:
         segments = coded_segments(conn, codebook, min_confidence)
         texts = store.document_texts(conn)
-        write_qdpx(file, codebook, texts, segments)
+        write_bytes(file, qdpx_bytes(codebook, texts, segments))
     except BpError as exc:
         fail(exc)
     selections = len({s.uid for s in segments})

@@ -152,29 +152,26 @@ def project_qde(codebook: Codebook, texts: dict[str, str], segments: list[Segmen
     return _xml(root, ns)
 
 
-def write_qdpx(path: Path, codebook: Codebook, texts: dict[str, str], segments: list[Segment]) -> None:
-    """The project and every source's text in one zip, written to a temporary file first."""
+def qdpx_bytes(codebook: Codebook, texts: dict[str, str | None], segments: list[Segment]) -> bytes:
+    """The project and every source's text in one zip, with fixed timestamps."""
     missing = sorted(name for name, text in texts.items() if text is None)
     if missing:
         raise BpError(f"{len(missing)} document(s) were stored without their text ({missing[0]} …), by a bp before schema 2; ingest them again (`bp ingest`) first")
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-            def add(name: str, data: bytes) -> None:
-                info = zipfile.ZipInfo(name, ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, data)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        def add(name: str, data: bytes) -> None:
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
 
-            add("project.qde", project_qde(codebook, texts, segments))
-            for name in sorted(texts):
-                add(f"sources/{guid('source', name)}.txt", texts[name].encode("utf-8"))
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BpError(f"cannot write: {exc.strerror}", path) from None
+        add("project.qde", project_qde(codebook, texts, segments))
+        for name in sorted(texts):
+            add(f"sources/{guid('source', name)}.txt", texts[name].encode("utf-8"))
+    return buffer.getvalue()
 
 
 def write_bytes(path: Path, data: bytes) -> None:
+    """To a temporary file first, then renamed: a full disk never leaves half a file."""
     tmp = path.with_name(path.name + ".tmp")
     try:
         tmp.write_bytes(data)
