@@ -88,25 +88,27 @@ def build_corpus(folder: Path, scale: int) -> tuple[int, int]:
 
 
 def spacy_paragraphs(folder: Path, out: Path) -> int:
-    """The cleaned paragraph texts `bp ingest` feeds to spaCy, in its order."""
-    from bestpersons_cli.clean import REPAIRS, clean_text, repairs_for_part, vocabulary_of
-    from bestpersons_cli.ingest import part_bounds
+    """The cleaned paragraph texts `bp ingest` feeds to spaCy, in its order: ingest's own
+    preparation (cleaning, parts, paragraphs), which needs no NLP pipeline."""
+    from bestpersons_cli.ingest import DocumentStream
+    from bestpersons_cli.nlp import LoadedPipeline
+    from bestpersons_cli.records import Pipeline
     from bestpersons_cli.sources import read_document
-    from bestpersons_cli.structure import paragraphs
 
-    texts = []
-    for path in sorted(folder.iterdir()):
-        text = read_document(path).text
-        bounds = part_bounds(text)
-        repairs = REPAIRS if len(bounds) == 1 else repairs_for_part(vocabulary_of(text))
-        last = None
-        for start, end in bounds:
-            cleaned, _ = clean_text(text[start:end], repairs, origin=start)
-            found = paragraphs(cleaned, after=last)
-            texts += [p.text.text for p in found]
-            last = found[-1] if found else last
+    no_nlp = LoadedPipeline(None, Pipeline("none", "0", True))
+    texts = [
+        paragraph.text.text
+        for path in sorted(folder.iterdir())
+        for part in DocumentStream(read_document(path), no_nlp).prepare()
+        for paragraph in part.paragraphs
+    ]
     out.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
     return len(texts)
+
+
+def remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def sentences_in(db: Path) -> int:
@@ -124,15 +126,12 @@ def bench_scale(scale: int, runs: int, work: Path, model: list[str]) -> dict:
     paragraph_count = spacy_paragraphs(corpus, paragraphs_file)
     db = work / f"{scale}x.sqlite"
 
-    def fresh_db(run):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
 
     figures: dict = {"scale": scale, "files": files, "bytes": size, "paragraphs": paragraph_count}
     empty = work / "empty"
     empty.mkdir(exist_ok=True)
     figures["startup"] = measure(lambda run: [BP, "ingest", str(empty), "--db", str(work / "startup.sqlite"), *model], runs)
-    figures["ingest"] = measure(lambda run: [BP, "ingest", str(corpus), "--db", str(db), *model], runs, prepare=fresh_db)
+    figures["ingest"] = measure(lambda run: [BP, "ingest", str(corpus), "--db", str(db), *model], runs, prepare=lambda run: remove_database(db))
     chose = re.search(r"\((\d+) spaCy process", " ".join(figures["ingest"].output.split()))
     figures["workers"] = int(chose.group(1)) if chose else 1
     # the limit gets as many spaCy processes as bp chose
@@ -153,13 +152,10 @@ def bench_scale(scale: int, runs: int, work: Path, model: list[str]) -> dict:
     figures["digest"] = measure(lambda run: [BP, "digest", "--db", str(db), "--out", str(work / f"digest-{scale}x")], runs)
     run_db = work / f"run-{scale}x.sqlite"
 
-    def fresh_run_db(run):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{run_db}{suffix}").unlink(missing_ok=True)
 
     figures["run"] = measure(
         lambda run: [BP, "run", str(corpus), "--db", str(run_db), "--out", str(work / f"run-digest-{scale}x"), *model],
-        runs, prepare=fresh_run_db,
+        runs, prepare=lambda run: remove_database(run_db),
     )
     return figures
 
@@ -200,13 +196,10 @@ def workers_check(work: Path, model: list[str], runs: int, scale: int = 10) -> l
     corpus = work / f"corpus-{scale}x"
     db = work / "workers.sqlite"
 
-    def fresh(run):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
 
     rows = []
     for option in ("1", "2", "auto"):
-        m = measure(lambda run: [BP, "ingest", str(corpus), "--db", str(db), "--workers", option, *model], runs, prepare=fresh)
+        m = measure(lambda run: [BP, "ingest", str(corpus), "--db", str(db), "--workers", option, *model], runs, prepare=lambda run: remove_database(db))
         chose = re.search(r"\((\d+) spaCy process", " ".join(m.output.split()))
         rows.append((option, m.median, int(chose.group(1)) if chose else 0))
     return rows

@@ -200,8 +200,8 @@ def find_turn_quotes(paragraphs: list[Paragraph], transcript: Transcript) -> lis
     for paragraph in paragraphs:
         text = paragraph.text.text
         turn = TURN.match(text)
-        speaker = _speaker(text)
-        if turn is None or speaker not in transcript.speakers or speaker in INTERVIEWERS:
+        speaker = turn.group("speaker").lower().rstrip(".") if turn else None
+        if speaker not in transcript.speakers or speaker in INTERVIEWERS:
             continue
         start, end = _trim(text, turn.end(), len(text))
         if start < end:
